@@ -1,5 +1,5 @@
 // Clock reads and ISO-8601 formatting.
-#include "util/time.h"
+#include "util/timestamps.h"
 
 #include <ctime>
 #include <cstdio>
