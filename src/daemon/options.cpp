@@ -1,0 +1,97 @@
+// Option parsing with GOption (the classic daemon's option names and help texts).
+#include "daemon/options.h"
+
+#include <glib.h>
+
+#include <memory>
+
+#include "ck-config.h"
+
+namespace ck::daemon {
+
+Result<Options> parseOptions(int argc, char** argv)
+{
+    Options o;
+    o.rundir = CK_RUNDIR;
+    o.logdir = CK_LOGDIR;
+    o.confdir = CK_CONFDIR;
+    o.hooksLibdir = CK_LIBDIR_CK;
+    o.userRundir = CK_USER_RUNDIR;
+    o.powerScriptsDir = CK_POWER_SCRIPTS_DIR;
+
+    gboolean noDaemon = FALSE, debug = FALSE, timedExit = FALSE, legacy = FALSE;
+    gchar *vtWatch = nullptr, *console = nullptr, *rundir = nullptr, *logdir = nullptr, *confdir = nullptr,
+          *hooksLibdir = nullptr, *userRundir = nullptr, *powerDir = nullptr, *procRoot = nullptr;
+    gint hookTimeout = -1, activationTimeout = -1;
+    GOptionEntry entries[] = {
+        {"no-daemon", 0, 0, G_OPTION_ARG_NONE, &noDaemon, "Don't become a daemon", nullptr},
+        {"debug", 0, 0, G_OPTION_ARG_NONE, &debug, "Enable debugging code", nullptr},
+        {"timed-exit", 0, 0, G_OPTION_ARG_NONE, &timedExit, "Exit after a time - for debugging", nullptr},
+        {"vt-watch", 0, 0, G_OPTION_ARG_STRING, &vtWatch, "How to follow VT switches: auto, waitevent, waitactive, none",
+         "MODE"},
+        {"console", 0, 0, G_OPTION_ARG_FILENAME, &console, "Console device for VT ioctls (default /dev/tty0)", "DEV"},
+        {"rundir", 0, 0, G_OPTION_ARG_FILENAME, &rundir, "State directory (default " CK_RUNDIR ")", "DIR"},
+        {"logdir", 0, 0, G_OPTION_ARG_FILENAME, &logdir, "History log directory (default " CK_LOGDIR ")", "DIR"},
+        {"confdir", 0, 0, G_OPTION_ARG_FILENAME, &confdir, "Configuration directory (default " CK_CONFDIR ")", "DIR"},
+        {"hooks-libdir", 0, 0, G_OPTION_ARG_FILENAME, &hooksLibdir, "Second hook directory (default " CK_LIBDIR_CK ")",
+         "DIR"},
+        {"user-rundir", 0, 0, G_OPTION_ARG_FILENAME, &userRundir, "Parent of XDG_RUNTIME_DIRs (default " CK_USER_RUNDIR ")",
+         "DIR"},
+        {"power-scripts-dir", 0, 0, G_OPTION_ARG_FILENAME, &powerDir,
+         "Directory of the ck-system-* scripts (default " CK_POWER_SCRIPTS_DIR ")", "DIR"},
+        {"proc-root", 0, 0, G_OPTION_ARG_FILENAME, &procRoot, "Where /proc is (tests)", "DIR"},
+        {"hook-timeout-ms", 0, 0, G_OPTION_ARG_INT, &hookTimeout, "Time a hook may run (default 15000)", "MS"},
+        {"activation-timeout-ms", 0, 0, G_OPTION_ARG_INT, &activationTimeout,
+         "Time an activation waits for the VT switch (default 5000)", "MS"},
+        {"legacy-active-session-signal", 0, 0, G_OPTION_ARG_NONE, &legacy,
+         "Send Seat.ActiveSessionChanged with 0.4.6's wire type 's' (for old dbus-glib clients)", nullptr},
+        {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
+    };
+    std::unique_ptr<GOptionContext, decltype(&g_option_context_free)> ctx(g_option_context_new(nullptr),
+                                                                          &g_option_context_free);
+    g_option_context_set_summary(ctx.get(), "Tracks seats and login sessions (ConsoleKit).");
+    g_option_context_add_main_entries(ctx.get(), entries, nullptr);
+    g_option_context_set_help_enabled(ctx.get(), TRUE);
+    GError* error = nullptr;
+    const bool parsed = g_option_context_parse(ctx.get(), &argc, &argv, &error);
+    auto take = [](gchar*& s, std::string& out) {
+        if (s != nullptr)
+            out = s;
+        g_free(s);
+        s = nullptr;
+    };
+    std::string mode;
+    take(vtWatch, mode);
+    take(console, o.console);
+    take(rundir, o.rundir);
+    take(logdir, o.logdir);
+    take(confdir, o.confdir);
+    take(hooksLibdir, o.hooksLibdir);
+    take(userRundir, o.userRundir);
+    take(powerDir, o.powerScriptsDir);
+    take(procRoot, o.procRoot);
+    if (!parsed) {
+        std::string msg = error->message;
+        g_error_free(error);
+        return Error{ErrorCode::InvalidInput, msg};
+    }
+    o.noDaemon = noDaemon;
+    o.debug = debug;
+    o.timedExit = timedExit;
+    o.legacyActiveSessionSignal = legacy;
+    if (!mode.empty()) {
+        auto m = vt::parseWatchMode(mode);
+        if (!m)
+            return Error{ErrorCode::InvalidInput, "--vt-watch: " + m.error().message};
+        o.vtWatch = *m;
+    }
+    if (hookTimeout == 0 || hookTimeout < -1 || activationTimeout == 0 || activationTimeout < -1)
+        return Error{ErrorCode::InvalidInput, "timeouts must be positive"};
+    if (hookTimeout > 0)
+        o.hookTimeoutMs = static_cast<unsigned>(hookTimeout);
+    if (activationTimeout > 0)
+        o.activationTimeoutMs = static_cast<unsigned>(activationTimeout);
+    return o;
+}
+
+} // namespace ck::daemon

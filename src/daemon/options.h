@@ -1,0 +1,34 @@
+// Command-line options of console-kit-daemon: the classic three plus every path it reads or writes.
+#pragma once
+
+#include <string>
+
+#include "util/result.h"
+#include "vt/watch_mode.h"
+
+namespace ck::daemon {
+
+struct Options {
+    bool noDaemon = false;
+    bool debug = false;
+    bool timedExit = false;
+    bool legacyActiveSessionSignal = false;
+    vt::WatchMode vtWatch = vt::WatchMode::Auto;
+    std::string console = "/dev/tty0";
+    std::string rundir;        // database, pid file, restart state
+    std::string logdir;        // history
+    std::string confdir;       // seats.d, run-session.d, run-seat.d
+    std::string hooksLibdir;   // second hook directory (lib/ConsoleKit)
+    std::string userRundir;    // parent of XDG_RUNTIME_DIRs
+    std::string powerScriptsDir;
+    std::string procRoot = "/proc";
+    unsigned hookTimeoutMs = 15000;
+    unsigned activationTimeoutMs = 5000;
+    bool printHelpOnly = false;
+    std::string helpText;
+};
+
+// Parses argv; an unknown option or a bad value is an InvalidInput error with a readable message.
+Result<Options> parseOptions(int argc, char** argv);
+
+} // namespace ck::daemon
