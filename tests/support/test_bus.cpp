@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 namespace ck::test {
 
@@ -230,7 +231,7 @@ std::string Reply::print() const
 {
     if (value == nullptr)
         return "ERROR " + errorName + ": " + errorMessage;
-    gchar* s = g_variant_print(value, FALSE);
+    gchar* s = g_variant_print(value, TRUE);
     std::string out = s;
     g_free(s);
     return out;
