@@ -55,6 +55,9 @@ public:
     Result<void> registerObjects();
     void setVtControl(VtControl* vt) { vt_ = vt; }
     void setPowerHandler(PowerHandler* power) { power_ = power; }
+    // Called before a reply that creates or ends a session, so that what a client was told is
+    // on disk first (lossless restart).
+    void setCommitHook(std::function<void()> commit) { commit_ = std::move(commit); }
     // The VT monitor saw the active VT change.
     void activeVtChanged(unsigned vt);
 
@@ -145,6 +148,7 @@ private:
     CallerCache callers_;
     VtControl* vt_ = nullptr;
     PowerHandler* power_ = nullptr;
+    std::function<void()> commit_;
     guint registration_ = 0;
     guint nameWatch_ = 0;
     std::vector<Connection> coreConnections_;

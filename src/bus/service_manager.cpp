@@ -50,6 +50,8 @@ void Service::finishOpen(Call& c, core::SessionParams params)
         c.reply.fail(session.error());
         return;
     }
+    if (commit_)
+        commit_();
     log::debug("opened " + (*session)->id() + " for uid " + std::to_string(c.caller.uid) + " (" + c.sender + ")");
     c.reply.reply(g_variant_new("(s)", (*session)->cookie().c_str()));
 }
@@ -100,6 +102,8 @@ void Service::closeSession(Call& c)
         c.reply.fail(r.error());
         return;
     }
+    if (commit_)
+        commit_();
     c.reply.reply(g_variant_new("(b)", TRUE));
 }
 

@@ -14,6 +14,8 @@
 #include "bus/service.h"
 #include "core/manager.h"
 #include "core/seat_config.h"
+#include "daemon/recorder.h"
+#include "daemon/restore.h"
 #include "procfs/process_info.h"
 #include "util/atomic_file.h"
 #include "util/log.h"
@@ -106,7 +108,17 @@ int run(const Options& options)
         log::error(r.error().message);
         return 1;
     }
+    Recorder recorder(manager, {options.rundir + "/database", options.rundir + "/state", options.logdir + "/history"},
+                      {{options.confdir + "/run-session.d", options.hooksLibdir + "/run-session.d"},
+                       {options.confdir + "/run-seat.d", options.hooksLibdir + "/run-seat.d"},
+                       options.hookTimeoutMs,
+                       2000});
+    service.setCommitHook([&recorder] { recorder.commit(); });
     loadSeats(manager, options.confdir);
+    const RestoreCounts restored = restoreSessions(options.rundir + "/state", manager, connection.get(), proc, recorder);
+    if (restored.restored + restored.closed > 0)
+        log::info("restart: restored " + std::to_string(restored.restored) + " session(s), closed " +
+                  std::to_string(restored.closed) + " whose leader had left");
 
     std::unique_ptr<vt::VtMonitor> monitor;
     std::optional<MonitorVtControl> vtControl;

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace ck {
 
@@ -12,5 +14,7 @@ Microseconds realtimeNow();
 Microseconds monotonicNow();
 // "2013-07-19T04:29:40.123456Z"; the fraction is omitted when it is zero (ConsoleKit's form).
 std::string isoTime(Microseconds t);
+// Parses what isoTime() prints (UTC, "Z", optional fraction of up to 6 digits).
+std::optional<Microseconds> parseIsoTime(std::string_view text);
 
 } // namespace ck
