@@ -1,4 +1,6 @@
 // console-kit-daemon: entry point — root check, options, daemonizing, then daemon::run.
+#include <malloc.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,8 +9,26 @@
 #include "daemon/options.h"
 #include "util/log.h"
 
+namespace {
+// The footprint the classic daemon lost: every thread that mallocs gets its own glibc arena
+// (64 MiB of address space each) and every thread gets an 8 MiB stack. Our threads (GLib's
+// D-Bus worker, the VT watcher) do little, so one arena and small default stacks suffice.
+// Must run before any thread exists.
+void limitThreadFootprint()
+{
+    ::mallopt(M_ARENA_MAX, 1);
+    pthread_attr_t attr;
+    if (::pthread_attr_init(&attr) == 0) {
+        ::pthread_attr_setstacksize(&attr, 256 * 1024);
+        ::pthread_setattr_default_np(&attr);
+        ::pthread_attr_destroy(&attr);
+    }
+}
+} // namespace
+
 int main(int argc, char** argv)
 {
+    limitThreadFootprint();
     auto options = ck::daemon::parseOptions(argc, argv);
     if (!options) {
         std::fprintf(stderr, "console-kit-daemon: %s\n", options.error().message.c_str());
