@@ -1,0 +1,26 @@
+// The world-readable /run/ConsoleKit/database in ConsoleKit 0.4.6's GKeyFile layout.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "state/records.h"
+#include "util/result.h"
+
+namespace ck::state {
+
+// Escapes a value exactly as g_key_file_set_string() does: leading spaces and tabs become
+// \s and \t, every newline \n, carriage return \r and backslash \\; all else is verbatim.
+std::string escapeKeyFileValue(std::string_view value);
+
+// Produces the bytes g_key_file_to_data() would print for 0.4.6's ck_manager_dump(): all
+// [Seat <id>] groups, then [Session <id>], then [SessionLeader <id>], in snapshot order,
+// keys in 0.4.6's order, one blank line between groups. Cookies are never written: the file
+// is world-readable and a cookie is the key to a session.
+std::string formatDatabase(const Snapshot& snapshot);
+
+// Replaces `path` atomically (temp + fsync + rename; file 0644, missing directories 0755).
+// On failure the old database is unlinked, as 0.4.6 does, so no reader trusts stale state.
+Result<void> writeDatabase(const std::string& path, const Snapshot& snapshot);
+
+} // namespace ck::state

@@ -1,0 +1,454 @@
+// Restart state: formatter and strict parser for the daemon's private snapshot file.
+#include "state/persist.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <set>
+#include <vector>
+
+#include "util/atomic_file.h"
+#include "util/unique_fd.h"
+
+namespace ck::state {
+
+namespace {
+
+constexpr unsigned kVersion = 1;
+constexpr std::size_t kMaxStateBytes = 64 * 1024 * 1024;
+
+std::string escape(std::string_view v, bool escapeSpace = false)
+{
+    std::string out;
+    out.reserve(v.size());
+    for (char c : v) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
+        else if (c == ' ' && escapeSpace)
+            out += "\\s";
+        else if (u < 0x20 || u == 0x7f) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", u);
+            out += hex;
+        } else
+            out += c;
+    }
+    return out;
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool unescape(std::string_view v, std::string& out)
+{
+    out.clear();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (v[i] != '\\') {
+            out += v[i];
+            continue;
+        }
+        if (++i >= v.size())
+            return false;
+        switch (v[i]) {
+        case '\\': out += '\\'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 's': out += ' '; break;
+        case 'x': {
+            if (i + 2 >= v.size())
+                return false;
+            const int hi = hexValue(v[i + 1]);
+            const int lo = hexValue(v[i + 2]);
+            if (hi < 0 || lo < 0)
+                return false;
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+template <typename T>
+bool parseNumber(std::string_view s, T& out)
+{
+    if (s.empty())
+        return false;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+bool parseBool(std::string_view s, bool& out)
+{
+    if (s == "true")
+        out = true;
+    else if (s == "false")
+        out = false;
+    else
+        return false;
+    return true;
+}
+
+class StateWriter {
+public:
+    void line(std::string_view key, std::string_view value)
+    {
+        out_ += key;
+        out_ += '=';
+        out_ += escape(value);
+        out_ += '\n';
+    }
+    void raw(std::string_view key, const std::string& value)
+    {
+        out_ += key;
+        out_ += '=';
+        out_ += value;
+        out_ += '\n';
+    }
+    void boolean(std::string_view key, bool b) { raw(key, b ? "true" : "false"); }
+    void section(std::string_view name)
+    {
+        out_ += "\n[";
+        out_ += name;
+        out_ += "]\n";
+    }
+    void text(std::string_view t) { out_ += t; }
+    std::string take() { return std::move(out_); }
+
+private:
+    std::string out_;
+};
+
+// One key of a section: how to store its (unescaped) value.
+struct Field {
+    std::string_view key;
+    std::function<bool(std::string&&)> set;   // false: malformed value
+    bool repeated = false;
+    bool required = false;
+};
+
+template <typename T>
+std::function<bool(std::string&&)> numberInto(T& target)
+{
+    return [&target](std::string&& v) { return parseNumber(v, target); };
+}
+std::function<bool(std::string&&)> stringInto(std::string& target)
+{
+    return [&target](std::string&& v) {
+        target = std::move(v);
+        return true;
+    };
+}
+std::function<bool(std::string&&)> boolInto(bool& target)
+{
+    return [&target](std::string&& v) { return parseBool(v, target); };
+}
+
+class StateParser {
+public:
+    Result<LoadedState> parse(std::string_view text)
+    {
+        std::size_t pos = 0;
+        bool sawVersion = false;
+        while (pos <= text.size()) {
+            const std::size_t eol = text.find('\n', pos);
+            const std::string_view line =
+                text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+            ++lineNo_;
+            pos = eol == std::string_view::npos ? text.size() + 1 : eol + 1;
+            if (line.empty() || line.front() == '#')
+                continue;
+            if (!sawVersion) {
+                unsigned version = 0;
+                if (!line.starts_with("version=") || !parseNumber(line.substr(8), version))
+                    return fail("the file does not start with version=<n>");
+                if (version != kVersion)
+                    return fail("unsupported state version " + std::to_string(version) + " (expected " +
+                                std::to_string(kVersion) + ")");
+                sawVersion = true;
+                beginHeader();
+                continue;
+            }
+            if (line.front() == '[') {
+                if (auto r = finishSection(); !r)
+                    return r.error();
+                if (line == "[seat]")
+                    beginSeat();
+                else if (line == "[session]")
+                    beginSession();
+                else if (line == "[leader]")
+                    beginLeader();
+                else
+                    return fail("unknown section " + std::string(line));
+                continue;
+            }
+            const auto eq = line.find('=');
+            if (eq == std::string_view::npos || eq == 0)
+                return fail("expected key=value");
+            const std::string_view key = line.substr(0, eq);
+            std::string value;
+            if (!unescape(line.substr(eq + 1), value))
+                return fail("bad escape sequence in the value of " + std::string(key));
+            if (auto r = assign(key, std::move(value)); !r)
+                return r.error();
+        }
+        if (!sawVersion)
+            return Error{ErrorCode::InvalidInput, "state file is empty (no version line)"};
+        if (auto r = finishSection(); !r)
+            return r.error();
+        return std::move(state_);
+    }
+
+private:
+    Error fail(const std::string& what) const
+    {
+        return Error{ErrorCode::InvalidInput, "state line " + std::to_string(lineNo_) + ": " + what};
+    }
+
+    void beginHeader()
+    {
+        section_ = "header";
+        fields_ = {
+            {"next-session-serial", numberInto(state_.nextSessionSerial), false, true},
+            {"next-seat-serial", numberInto(state_.nextSeatSerial), false, true},
+        };
+        seen_.clear();
+    }
+
+    void beginSeat()
+    {
+        section_ = "seat";
+        SeatRecord& s = state_.snapshot.seats.emplace_back();
+        fields_ = {
+            {"id", stringInto(s.id), false, true},
+            {"kind", numberInto(s.kind)},
+            {"session",
+             [&s](std::string&& v) {
+                 s.sessionIds.push_back(std::move(v));
+                 return true;
+             },
+             true},
+            {"device", [&s](std::string&& v) { return addDevice(s, v); }, true},
+            {"active-session", stringInto(s.activeSessionId)},
+        };
+        seen_.clear();
+    }
+
+    static bool addDevice(SeatRecord& s, const std::string& v)
+    {
+        // Two levels (see formatState): the value is unescaped already; inside it the only raw
+        // blank separates the halves, each of which is escaped once more.
+        const auto sp = v.find(' ');
+        if (sp == std::string::npos)
+            return false;
+        std::string type, id;
+        if (!unescape(v.substr(0, sp), type) || !unescape(v.substr(sp + 1), id))
+            return false;
+        s.devices.emplace_back(std::move(type), std::move(id));
+        return true;
+    }
+
+    void beginSession()
+    {
+        section_ = "session";
+        SessionRecord& s = state_.snapshot.sessions.emplace_back();
+        fields_ = {
+            {"id", stringInto(s.id), false, true},
+            {"uid", numberInto(s.uid)},
+            {"seat", stringInto(s.seatId)},
+            {"type", stringInto(s.type)},
+            {"class", stringInto(s.sessionClass)},
+            {"service", stringInto(s.service)},
+            {"state", stringInto(s.state)},
+            {"login-session-id", stringInto(s.loginSessionId)},
+            {"display-device", stringInto(s.displayDevice)},
+            {"x11-display-device", stringInto(s.x11DisplayDevice)},
+            {"x11-display", stringInto(s.x11Display)},
+            {"remote-host-name", stringInto(s.remoteHostName)},
+            {"is-active", boolInto(s.isActive)},
+            {"is-local", boolInto(s.isLocal)},
+            {"creation-time", stringInto(s.creationTime)},
+            {"runtime-dir", stringInto(s.runtimeDir)},
+            {"vtnr", numberInto(s.vtnr)},
+            {"idle-hint", boolInto(s.idleHint)},
+            {"locked-hint", boolInto(s.lockedHint)},
+        };
+        seen_.clear();
+    }
+
+    void beginLeader()
+    {
+        section_ = "leader";
+        LeaderRecord& l = state_.snapshot.leaders.emplace_back();
+        fields_ = {
+            {"session", stringInto(l.sessionId), false, true},
+            {"uid", numberInto(l.uid)},
+            {"pid", numberInto(l.pid)},
+            {"service-name", stringInto(l.serviceName)},
+            {"cookie", stringInto(l.cookie)},
+            {"pid-start-time", numberInto(l.pidStartTime)},
+        };
+        seen_.clear();
+    }
+
+    Result<void> assign(std::string_view key, std::string&& value)
+    {
+        for (auto& f : fields_) {
+            if (f.key != key)
+                continue;
+            if (!f.repeated && !seen_.insert(std::string(key)).second)
+                return fail("duplicate key " + std::string(key) + " in " + section_);
+            if (!f.set(std::move(value)))
+                return fail("malformed value for " + std::string(key));
+            if (f.repeated)
+                seen_.insert(std::string(key));
+            return {};
+        }
+        return fail("unknown key " + std::string(key) + " in " + section_);
+    }
+
+    Result<void> finishSection()
+    {
+        for (const auto& f : fields_)
+            if (f.required && !seen_.contains(std::string(f.key)))
+                return fail("the " + section_ + " before this line lacks " + std::string(f.key));
+        fields_.clear();
+        return {};
+    }
+
+    LoadedState state_;
+    std::vector<Field> fields_;
+    std::set<std::string> seen_;
+    std::string section_;
+    std::size_t lineNo_ = 0;
+};
+
+} // namespace
+
+std::string formatState(const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial)
+{
+    StateWriter w;
+    w.text("# console-kit-daemon restart state; private to the daemon, do not edit\n");
+    w.raw("version", std::to_string(kVersion));
+    w.raw("next-session-serial", std::to_string(nextSessionSerial));
+    w.raw("next-seat-serial", std::to_string(nextSeatSerial));
+    for (const auto& s : snapshot.seats) {
+        w.section("seat");
+        w.line("id", s.id);
+        w.raw("kind", std::to_string(s.kind));
+        for (const auto& id : s.sessionIds)
+            w.line("session", id);
+        for (const auto& [type, id] : s.devices)
+            // Each half escaped with spaces as \s, then the item escaped again as a value, so
+            // the single blank between the halves is the only raw blank.
+            w.line("device", escape(type, true) + " " + escape(id, true));
+        w.line("active-session", s.activeSessionId);
+    }
+    for (const auto& s : snapshot.sessions) {
+        w.section("session");
+        w.line("id", s.id);
+        w.raw("uid", std::to_string(s.uid));
+        w.line("seat", s.seatId);
+        w.line("type", s.type);
+        w.line("class", s.sessionClass);
+        w.line("service", s.service);
+        w.line("state", s.state);
+        w.line("login-session-id", s.loginSessionId);
+        w.line("display-device", s.displayDevice);
+        w.line("x11-display-device", s.x11DisplayDevice);
+        w.line("x11-display", s.x11Display);
+        w.line("remote-host-name", s.remoteHostName);
+        w.boolean("is-active", s.isActive);
+        w.boolean("is-local", s.isLocal);
+        w.line("creation-time", s.creationTime);
+        w.line("runtime-dir", s.runtimeDir);
+        w.raw("vtnr", std::to_string(s.vtnr));
+        w.boolean("idle-hint", s.idleHint);
+        w.boolean("locked-hint", s.lockedHint);
+    }
+    for (const auto& l : snapshot.leaders) {
+        w.section("leader");
+        w.line("session", l.sessionId);
+        w.raw("uid", std::to_string(l.uid));
+        w.raw("pid", std::to_string(l.pid));
+        w.line("service-name", l.serviceName);
+        w.line("cookie", l.cookie);
+        w.raw("pid-start-time", std::to_string(l.pidStartTime));
+    }
+    return w.take();
+}
+
+Result<LoadedState> parseState(std::string_view text)
+{
+    StateParser parser;
+    return parser.parse(text);
+}
+
+Result<void> saveState(const std::string& path, const Snapshot& snapshot, unsigned nextSessionSerial,
+                       unsigned nextSeatSerial)
+{
+    return writeFileAtomically(path, formatState(snapshot, nextSessionSerial, nextSeatSerial), 0600, 0755);
+}
+
+Result<LoadedState> loadState(const std::string& path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK));
+    if (!fd) {
+        const int err = errno;
+        return Error{err == ENOENT ? ErrorCode::UnknownObject : ErrorCode::Failed,
+                     "cannot open state file '" + path + "': " + std::strerror(err)};
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+        return Error{ErrorCode::Failed, "state file '" + path + "' is not a regular file"};
+    if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        return Error{ErrorCode::InsufficientPermission,
+                     "refusing state file '" + path + "': not owned by us or writable by others"};
+    std::string text;
+    char buf[16384];
+    for (;;) {
+        const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return Error{ErrorCode::Failed, "cannot read state file '" + path + "': " + std::strerror(errno)};
+        }
+        if (n == 0)
+            break;
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > kMaxStateBytes)
+            return Error{ErrorCode::Failed, "state file '" + path + "' is too large"};
+    }
+    auto r = parseState(text);
+    if (!r)
+        return Error{r.error().code, "'" + path + "': " + r.error().message};
+    return r;
+}
+
+} // namespace ck::state
