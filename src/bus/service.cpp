@@ -341,7 +341,7 @@ void Service::connectCoreSignals()
         switch (prop) {
         case core::SessionProperty::Active:
             emit(s.path(), kSessionIface, "ActiveChanged", g_variant_new("(b)", s.isActive()));
-            emitPropertiesChanged(s.path(), kSessionIface, {"active", "session-state"});
+            emitPropertiesChanged(s.path(), kSessionIface, {"active"});
             break;
         case core::SessionProperty::IdleHint:
             emitPropertiesChanged(s.path(), kSessionIface, {"idle-hint"});

@@ -84,10 +84,6 @@ void Service::activate(Call& c, core::Session& session)
             c.reply.fail(target.error());
         return;
     }
-    if (*target == manager_.activeVt()) {
-        c.reply.fail(ErrorCode::Failed, "Another session on VT " + std::to_string(*target) + " is the active one");
-        return;
-    }
     // The reply waits for the switch: the Call's path tells settleActivations which session to check.
     c.path = session.path();
     switchToVt(c, *seat, *target);

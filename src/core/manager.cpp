@@ -25,13 +25,18 @@ std::optional<unsigned> serialOf(std::string_view base, std::string_view kind)
 {
     if (!base.starts_with(kind) || base.size() == kind.size())
         return std::nullopt;
-    unsigned n = 0;
-    for (char c : base.substr(kind.size())) {
-        if (c < '0' || c > '9' || n > kMaxSerial / 10)
+    const std::string_view digits = base.substr(kind.size());
+    if (digits.front() == '0')
+        return std::nullopt;   // no object has a path with leading zeros
+    unsigned long long n = 0;
+    for (char c : digits) {
+        if (c < '0' || c > '9')
             return std::nullopt;
         n = n * 10 + static_cast<unsigned>(c - '0');
+        if (n > kMaxSerial)
+            return std::nullopt;
     }
-    return n;
+    return static_cast<unsigned>(n);
 }
 } // namespace
 
@@ -262,7 +267,7 @@ bool Manager::hasLeader(std::string_view busName) const
 
 void Manager::removeSession(Session& s)
 {
-    s.state_ = SessionState::Closing;
+    s.state_ = SessionState::Closing;   // not announced: SessionRemoved follows at once
     Seat* seat = s.seat_;
     // Unlink from the parent first, then tell everybody, then free.
     if (seat != nullptr) {
@@ -351,10 +356,21 @@ void Manager::setActive(Session& s, bool active)
     if (s.active_ == active)
         return;
     s.active_ = active;
-    if (s.state_ != SessionState::Closing)
-        s.state_ = active ? SessionState::Active : SessionState::Online;
     sessionChanged.emit(s, SessionProperty::Active);
+    if (s.state_ != SessionState::Closing) {
+        s.state_ = active ? SessionState::Active : SessionState::Online;
+        sessionChanged.emit(s, SessionProperty::State);
+    }
 }
+
+namespace {
+// Oldest first; the lower serial breaks a tie of identical creation times (restored records).
+bool older(const Session* a, const Session* b)
+{
+    return a->creationTime() < b->creationTime() ||
+           (a->creationTime() == b->creationTime() && a->serial() < b->serial());
+}
+} // namespace
 
 void Manager::updateActive(Seat& seat)
 {
@@ -369,8 +385,7 @@ void Manager::updateActive(Seat& seat)
             for (Session* s : seat.sessions_) {
                 if (s->params().*field != device)
                     continue;
-                if (best == nullptr || s->creationTime() < best->creationTime() ||
-                    (s->creationTime() == best->creationTime() && s->serial() < best->serial()))
+                if (best == nullptr || older(s, best))
                     best = s;
             }
             return best;
@@ -381,8 +396,7 @@ void Manager::updateActive(Seat& seat)
         if (chosen == nullptr) {
             // A session opened with an explicit vtnr and no device.
             for (Session* s : seat.sessions_)
-                if (s->vtnr() == activeVt_ && s->consoleDevice().empty() &&
-                    (chosen == nullptr || s->creationTime() < chosen->creationTime()))
+                if (s->vtnr() == activeVt_ && s->consoleDevice().empty() && (chosen == nullptr || older(s, chosen)))
                     chosen = s;
         }
     }
@@ -406,6 +420,8 @@ Result<unsigned> Manager::activationTarget(const Session& s) const
         return Error{ErrorCode::NotSupported, "Unable to activate session: it has no virtual terminal"};
     if (seat->activeSession() == &s)
         return Error{ErrorCode::AlreadyActive, "Session is already active"};
+    if (s.vtnr() == activeVt_)
+        return Error{ErrorCode::Failed, "Another session on VT " + std::to_string(activeVt_) + " is the active one"};
     return s.vtnr();
 }
 

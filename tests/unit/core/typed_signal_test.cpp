@@ -1,0 +1,189 @@
+// Subscription lifetime of ck::Signal (util/typed_signal.h), which every core signal relies on.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "core_test_support.h"
+#include "util/typed_signal.h"
+
+namespace ck {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(ASignal, CallsEverySlotInTheOrderTheyConnected)
+{
+    Signal<int> signal;
+    std::vector<std::string> calls;
+    Connection a = signal.connect([&](int v) { calls.push_back("a" + std::to_string(v)); });
+    Connection b = signal.connect([&](int v) { calls.push_back("b" + std::to_string(v)); });
+    signal.emit(1);
+    signal.emit(2);
+    EXPECT_THAT(calls, ElementsAre("a1", "b1", "a2", "b2"));
+}
+
+TEST(ASignal, DoesNotCallASlotWhoseConnectionWasDestroyed)
+{
+    Signal<> signal;
+    int calls = 0;
+    {
+        Connection c = signal.connect([&] { ++calls; });
+    }
+    EXPECT_TRUE(signal.empty());
+    signal.emit();
+    EXPECT_EQ(calls, 0);
+}
+
+TEST(ASignal, DoesNotCallASlotWhoseConnectionWasReset)
+{
+    Signal<> signal;
+    int calls = 0;
+    Connection c = signal.connect([&] { ++calls; });
+    signal.emit();
+    c.reset();
+    c.reset();   // twice is harmless
+    signal.emit();
+    EXPECT_EQ(calls, 1);
+}
+
+TEST(ASignal, KeepsASlotConnectedThroughAMoveOfItsConnection)
+{
+    Signal<> signal;
+    int calls = 0;
+    Connection outer;
+    {
+        Connection inner = signal.connect([&] { ++calls; });
+        outer = std::move(inner);
+    }   // the moved-from connection must not disconnect
+    signal.emit();
+    EXPECT_EQ(calls, 1);
+    Connection moved(std::move(outer));
+    signal.emit();
+    EXPECT_EQ(calls, 2);
+}
+
+TEST(ASignal, DisconnectsTheOldSlotWhenAConnectionIsReassigned)
+{
+    Signal<> signal;
+    int first = 0;
+    int second = 0;
+    Connection c = signal.connect([&] { ++first; });
+    c = signal.connect([&] { ++second; });
+    signal.emit();
+    EXPECT_EQ(first, 0);
+    EXPECT_EQ(second, 1);
+}
+
+TEST(ASignal, LetsASlotDisconnectItselfDuringEmit)
+{
+    Signal<> signal;
+    std::vector<std::string> calls;
+    Connection before = signal.connect([&] { calls.push_back("before"); });
+    std::optional<Connection> self;
+    self = signal.connect([&] {
+        calls.push_back("self");
+        self.reset();   // destroys the Connection, and with it the running slot's entry
+    });
+    Connection after = signal.connect([&] { calls.push_back("after"); });
+    signal.emit();
+    signal.emit();
+    EXPECT_THAT(calls, ElementsAre("before", "self", "after", "before", "after"));
+}
+
+TEST(ASignal, SkipsASlotThatAnEarlierSlotDisconnectedDuringEmit)
+{
+    Signal<> signal;
+    std::vector<std::string> calls;
+    Connection second;
+    Connection first = signal.connect([&] {
+        calls.push_back("first");
+        second.reset();
+    });
+    second = signal.connect([&] { calls.push_back("second"); });
+    signal.emit();
+    EXPECT_THAT(calls, ElementsAre("first"));
+}
+
+TEST(ASignal, CallsASlotConnectedDuringEmitFromTheNextEmitOn)
+{
+    Signal<> signal;
+    std::vector<std::string> calls;
+    Connection late;
+    bool connected = false;
+    Connection first = signal.connect([&] {
+        calls.push_back("first");
+        if (!std::exchange(connected, true))
+            late = signal.connect([&] { calls.push_back("late"); });
+    });
+    signal.emit();
+    EXPECT_THAT(calls, ElementsAre("first"));
+    calls.clear();
+    signal.emit();
+    EXPECT_THAT(calls, ElementsAre("first", "late"));
+}
+
+TEST(ASignal, CanBeDestroyedBeforeItsConnections)
+{
+    Connection c;
+    {
+        Signal<int> signal;
+        c = signal.connect([](int) {});
+    }
+    c.reset();   // must not touch the dead signal
+    SUCCEED();
+}
+
+TEST(ASignal, PassesArgumentsByReference)
+{
+    Signal<std::string&> signal;
+    Connection c = signal.connect([](std::string& s) { s += "!"; });
+    std::string text = "hi";
+    signal.emit(text);
+    EXPECT_EQ(text, "hi!");
+}
+
+TEST(AManagerSignal, DoesNotReachASubscriberThatWentAway)
+{
+    core::Manager manager;
+    manager.addStaticSeat({});
+    int added = 0;
+    {
+        Connection c = manager.sessionAdded.connect([&](core::Session&) { ++added; });
+        ASSERT_TRUE(manager.openSession(core::test::textSession(1000, "/dev/tty2"), core::test::leaderOf(1000)).ok());
+    }
+    ASSERT_TRUE(manager.openSession(core::test::textSession(1000, "/dev/tty3"), core::test::leaderOf(1000)).ok());
+    EXPECT_EQ(added, 1);
+}
+
+TEST(AManagerSignal, OutlivedByASubscriptionIsSafe)
+{
+    Connection c;
+    {
+        core::Manager manager;
+        c = manager.seatAdded.connect([](core::Seat&) {});
+        manager.addStaticSeat({});
+    }
+    c.reset();
+    SUCCEED();
+}
+
+TEST(AManagerSignal, LetsASubscriberUnsubscribeWhileHandlingIt)
+{
+    core::Manager manager;
+    manager.addStaticSeat({});
+    int calls = 0;
+    std::optional<Connection> c;
+    c = manager.sessionAdded.connect([&](core::Session&) {
+        ++calls;
+        c.reset();
+    });
+    ASSERT_TRUE(manager.openSession(core::test::textSession(1000, "/dev/tty2"), core::test::leaderOf(1000)).ok());
+    ASSERT_TRUE(manager.openSession(core::test::textSession(1000, "/dev/tty3"), core::test::leaderOf(1000)).ok());
+    EXPECT_EQ(calls, 1);
+}
+
+} // namespace
+} // namespace ck
