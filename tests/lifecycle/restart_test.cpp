@@ -1,0 +1,274 @@
+// Lossless restart, pid file, database and hooks of the real daemon on a private bus.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "support/test_bus.h"
+
+namespace ck::test {
+namespace {
+
+std::string readText(const std::string& path)
+{
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// A python3 leader process: opens a session, holds it until killed or its stdin closes.
+class Leader {
+public:
+    Leader(const TestBus& bus, uid_t user, const std::string& device)
+    {
+        int in[2], out[2];
+        EXPECT_EQ(::pipe2(in, O_CLOEXEC), 0);
+        EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::dup2(in[0], 0);
+            ::dup2(out[1], 1);
+            ::setenv("DBUS_SYSTEM_BUS_ADDRESS", bus.address().c_str(), 1);
+            const std::string script = env("CK_SOURCE_ROOT") + "/tests/lifecycle/leader.py";
+            const std::string uid = std::to_string(user);
+            ::execl("/usr/bin/python3", "python3", script.c_str(), uid.c_str(), device.c_str(), nullptr);
+            ::_exit(127);
+        }
+        ::close(in[0]);
+        ::close(out[1]);
+        stdin_ = in[1];
+        char buf[128];
+        ssize_t n = ::read(out[0], buf, sizeof buf);
+        ::close(out[0]);
+        if (n > 0)
+            cookie_.assign(buf, static_cast<std::size_t>(n));
+        while (!cookie_.empty() && cookie_.back() == '\n')
+            cookie_.pop_back();
+    }
+    ~Leader() { kill(); }
+    void kill()
+    {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+            pid_ = -1;
+        }
+        if (stdin_ >= 0) {
+            ::close(stdin_);
+            stdin_ = -1;
+        }
+    }
+    const std::string& cookie() const { return cookie_; }
+    pid_t pid() const { return pid_; }
+
+private:
+    pid_t pid_ = -1;
+    int stdin_ = -1;
+    std::string cookie_;
+};
+
+std::string sessionForCookie(Client& c, const std::string& cookie)
+{
+    Reply r = c.manager("GetSessionForCookie", g_variant_new("(s)", cookie.c_str()));
+    if (!r.ok())
+        return "";
+    const gchar* p = nullptr;
+    g_variant_get(r.value, "(&o)", &p);
+    return p;
+}
+
+std::vector<std::string> sessionPaths(Client& c)
+{
+    Reply r = c.manager("GetSessions");
+    std::vector<std::string> out;
+    if (!r.ok())
+        return out;
+    GVariantIter* it = nullptr;
+    g_variant_get(r.value, "(ao)", &it);
+    const gchar* p = nullptr;
+    while (g_variant_iter_next(it, "&o", &p))
+        out.emplace_back(p);
+    g_variant_iter_free(it);
+    return out;
+}
+
+class ARestartedDaemon : public ::testing::TestWithParam<int> {
+protected:
+    TestBus bus_;
+};
+
+TEST_P(ARestartedDaemon, BringsBackEveryLiveSessionAndClosesTheOthers)
+{
+    Daemon daemon(bus_);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Leader stays1(bus_, 1000, "/dev/tty3");
+    Leader stays2(bus_, 1001, "/dev/pts/7");   // a dynamic seat
+    Leader leaves(bus_, 1002, "/dev/tty4");
+    ASSERT_FALSE(stays1.cookie().empty());
+    Client c(bus_.address());
+    const std::string path1 = sessionForCookie(c, stays1.cookie());
+    const std::string path2 = sessionForCookie(c, stays2.cookie());
+    const std::string pathGone = sessionForCookie(c, leaves.cookie());
+    Reply seat2 = c.call(path2, kSessionIface, "GetSeatId");
+    Reply created1 = c.call(path1, kSessionIface, "GetCreationTime");
+    ASSERT_TRUE(c.call(path1, kSessionIface, "SetIdleHint", g_variant_new("(b)", TRUE)).errorName.find("Insufficient") !=
+                std::string::npos);   // root is not the owner (uid 1000)
+
+    // Traffic while the daemon dies: another client opens and closes sessions in a loop.
+    std::atomic<bool> stop{false};
+    std::thread traffic([&] {
+        Client t(bus_.address());
+        while (!stop) {
+            Reply r = t.manager("OpenSession");
+            if (r.ok()) {
+                const gchar* ck = nullptr;
+                g_variant_get(r.value, "(&s)", &ck);
+                t.manager("CloseSession", g_variant_new("(s)", ck));
+            }
+        }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(daemon.stop(GetParam()), 128 + GetParam() == 128 + SIGTERM ? 0 : 128 + SIGKILL);
+    stop = true;
+    traffic.join();
+    leaves.kill();   // its leader goes while the daemon is down
+
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    EXPECT_EQ(sessionForCookie(c, stays1.cookie()), path1);
+    EXPECT_EQ(sessionForCookie(c, stays2.cookie()), path2);
+    EXPECT_EQ(sessionForCookie(c, leaves.cookie()), "");
+    EXPECT_EQ(c.call(path2, kSessionIface, "GetSeatId").print(), seat2.print());
+    EXPECT_EQ(c.call(path1, kSessionIface, "GetCreationTime").print(), created1.print());
+    EXPECT_EQ(c.call(path1, kSessionIface, "GetUnixUser").print(), "(uint32 1000,)");
+    EXPECT_EQ(c.call(path1, kSessionIface, "GetDisplayDevice").print(), "('/dev/tty3',)");
+
+    const auto paths = sessionPaths(c);
+    EXPECT_EQ(std::set<std::string>(paths.begin(), paths.end()).size(), paths.size()) << "a session came back twice";
+    EXPECT_EQ(paths.size(), 2u);
+    const std::string history = readText(daemon.logdir() + "/history");
+    const std::string goneId = pathGone.substr(pathGone.rfind('/') + 1);
+    EXPECT_NE(history.find("type=SEAT_SESSION_REMOVED : seat-id='Seat1' session-id='" + goneId + "'"),
+              std::string::npos)
+        << history;
+
+    // No id is reused: the next session gets a fresh number.
+    Client fresh(bus_.address());
+    Reply ck = fresh.manager("OpenSession");
+    ASSERT_TRUE(ck.ok()) << ck.print();
+    const gchar* cookie = nullptr;
+    g_variant_get(ck.value, "(&s)", &cookie);
+    const std::string freshPath = sessionForCookie(c, cookie);
+    EXPECT_NE(freshPath, path1);
+    EXPECT_NE(freshPath, path2);
+    EXPECT_NE(freshPath, pathGone);
+
+    // A restored session still ends when its leader disconnects.
+    c.watchSignals();
+    stays1.kill();
+    EXPECT_TRUE(c.waitFor([&] { return sessionForCookie(c, stays1.cookie()).empty(); }));
+    EXPECT_EQ(daemon.stop(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(AfterSigkillAndSigterm, ARestartedDaemon, ::testing::Values(SIGKILL, SIGTERM));
+
+TEST(ARestartedDaemonGivenARecycledPid, DoesNotMistakeItForTheOldLeader)
+{
+    TestBus bus;
+    Daemon daemon(bus);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Leader leader(bus, 1000, "/dev/tty3");
+    Client c(bus.address());
+    ASSERT_FALSE(sessionForCookie(c, leader.cookie()).empty());
+    ASSERT_EQ(daemon.stop(SIGKILL), 128 + SIGKILL);
+    // Same pid and bus name, another incarnation of the process: the recorded start time differs.
+    std::string state = readText(daemon.rundir() + "/state");
+    const auto pos = state.find("pid-start-time=");
+    ASSERT_NE(pos, std::string::npos) << state;
+    state.insert(pos + std::string("pid-start-time=").size(), "9");
+    std::ofstream(daemon.rundir() + "/state") << state;
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    EXPECT_EQ(sessionForCookie(c, leader.cookie()), "");
+    EXPECT_TRUE(sessionPaths(c).empty());
+}
+
+TEST(ADaemon, WritesItsPidFileAndRemovesItOnACleanExit)
+{
+    TestBus bus;
+    Daemon daemon(bus);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    EXPECT_EQ(readText(daemon.rundir() + "/pid"), std::to_string(daemon.pid()) + "\n");
+    EXPECT_EQ(daemon.stop(SIGTERM), 0);
+    struct stat st {};
+    EXPECT_NE(::stat((daemon.rundir() + "/pid").c_str(), &st), 0);
+}
+
+TEST(ADaemon, RewritesTheDatabaseOnEveryChange)
+{
+    TestBus bus;
+    Daemon daemon(bus);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Client c(bus.address());
+    EXPECT_TRUE(c.waitFor([&] { return readText(daemon.rundir() + "/database").find("[Seat /org/freedesktop/ConsoleKit/Seat1]") != std::string::npos; }));
+    std::string db;
+    {
+        Leader leader(bus, 1000, "/dev/tty3");
+        const std::string path = sessionForCookie(c, leader.cookie());
+        db = readText(daemon.rundir() + "/database");
+        EXPECT_NE(db.find("[Session " + path + "]\nuid=1000\nseat=/org/freedesktop/ConsoleKit/Seat1\n"), std::string::npos)
+            << db;
+        EXPECT_EQ(db.find(leader.cookie()), std::string::npos) << "cookies must not be world-readable";
+        struct stat st {};
+        ASSERT_EQ(::stat((daemon.rundir() + "/database").c_str(), &st), 0);
+        EXPECT_EQ(st.st_mode & 0777, 0644u);
+        ASSERT_EQ(::stat((daemon.rundir() + "/state").c_str(), &st), 0);
+        EXPECT_EQ(st.st_mode & 0777, 0600u) << "the restart state holds cookies";
+    }
+    EXPECT_TRUE(c.waitFor([&] { return readText(daemon.rundir() + "/database").find("[Session ") == std::string::npos; }))
+        << readText(daemon.rundir() + "/database");
+}
+
+TEST(ADaemonWithHooks, RunsThemWithTheSessionVariablesWhileServing)
+{
+    TestBus bus;
+    Daemon daemon(bus);
+    const std::string dir = daemon.confdir() + "/run-session.d";
+    ::mkdir(dir.c_str(), 0755);
+    const std::string out = daemon.root() + "/hook.out";
+    {
+        std::ofstream hook(dir + "/10-record.ck");
+        hook << "#!/bin/sh\nsleep 1\necho \"$1 $CK_SESSION_ID $CK_SESSION_USER_UID $CK_SESSION_DISPLAY_DEVICE "
+                "$CK_SESSION_IS_LOCAL\" >> "
+             << out << "\n";
+    }
+    ::chmod((dir + "/10-record.ck").c_str(), 0755);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Client c(bus.address());
+    std::string path;
+    {
+        Leader leader(bus, 1000, "/dev/tty3");
+        path = sessionForCookie(c, leader.cookie());
+        // The hook sleeps; the daemon keeps answering.
+        const auto t0 = std::chrono::steady_clock::now();
+        EXPECT_TRUE(c.manager("GetSeats").ok());
+        EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
+    }
+    EXPECT_TRUE(c.waitFor([&] { return readText(out).find("session_removed") != std::string::npos; },
+                          std::chrono::seconds(10)))
+        << readText(out);
+    const std::string id = path;
+    EXPECT_EQ(readText(out), "session_added " + id + " 1000 /dev/tty3 true\nsession_removed " + id +
+                                 " 1000 /dev/tty3 true\n");
+}
+
+} // namespace
+} // namespace ck::test
