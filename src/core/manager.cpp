@@ -269,13 +269,13 @@ void Manager::removeSession(Session& s)
 {
     s.state_ = SessionState::Closing;   // not announced: SessionRemoved follows at once
     Seat* seat = s.seat_;
+    const bool wasActive = seat != nullptr && seat->active_ == &s;
     // Unlink from the parent first, then tell everybody, then free.
     if (seat != nullptr) {
         std::erase(seat->sessions_, &s);
-        if (seat->active_ == &s) {
+        if (wasActive) {
             seat->active_ = nullptr;
             setActive(s, false);
-            activeSessionChanged.emit(*seat, &s, nullptr);
         }
     }
     byCookie_.erase(s.cookie());
@@ -286,7 +286,7 @@ void Manager::removeSession(Session& s)
         if (seat->kind() == SeatKind::Dynamic && seat->sessions_.empty())
             destroySeat(*seat);
         else if (seat->kind() == SeatKind::Static)
-            updateActive(*seat);
+            updateActive(*seat, wasActive ? &s : nullptr);   // one signal naming the successor
     }
     recomputeSystemIdle();
 }
@@ -372,7 +372,7 @@ bool older(const Session* a, const Session* b)
 }
 } // namespace
 
-void Manager::updateActive(Seat& seat)
+void Manager::updateActive(Seat& seat, Session* departed)
 {
     if (seat.kind() != SeatKind::Static)
         return;
@@ -400,11 +400,11 @@ void Manager::updateActive(Seat& seat)
                     chosen = s;
         }
     }
-    Session* old = seat.active_;
+    Session* old = departed != nullptr ? departed : seat.active_;
     if (old == chosen)
         return;
     seat.active_ = chosen;
-    if (old != nullptr)
+    if (old != nullptr && departed == nullptr)
         setActive(*old, false);
     if (chosen != nullptr)
         setActive(*chosen, true);

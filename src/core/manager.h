@@ -120,7 +120,8 @@ private:
     std::string newCookie() const;
     bool belongsOnConsole(const Session& s) const;
     void attach(Session& s, Seat* preferred);
-    void updateActive(Seat& seat);
+    // `departed`: the active session that was just removed (already unlinked and deactivated).
+    void updateActive(Seat& seat, Session* departed = nullptr);
     void setActive(Session& s, bool active);
     void recomputeSystemIdle();
 

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -47,13 +48,18 @@ public:
         ::close(in[0]);
         ::close(out[1]);
         stdin_ = in[1];
-        char buf[128];
-        ssize_t n = ::read(out[0], buf, sizeof buf);
-        ::close(out[0]);
-        if (n > 0)
-            cookie_.assign(buf, static_cast<std::size_t>(n));
-        while (!cookie_.empty() && cookie_.back() == '\n')
-            cookie_.pop_back();
+        // Read the cookie line; the pipe stays open (closing it would kill the leader with SIGPIPE).
+        stdout_ = out[0];
+        char c = 0;
+        for (;;) {
+            const ssize_t n = ::read(stdout_, &c, 1);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0 || c == '\n')
+                break;
+            cookie_.push_back(c);
+        }
+        EXPECT_EQ(cookie_.size(), 32u) << "the leader did not get a session";
     }
     ~Leader() { kill(); }
     void kill()
@@ -67,6 +73,10 @@ public:
             ::close(stdin_);
             stdin_ = -1;
         }
+        if (stdout_ >= 0) {
+            ::close(stdout_);
+            stdout_ = -1;
+        }
     }
     const std::string& cookie() const { return cookie_; }
     pid_t pid() const { return pid_; }
@@ -74,6 +84,7 @@ public:
 private:
     pid_t pid_ = -1;
     int stdin_ = -1;
+    int stdout_ = -1;
     std::string cookie_;
 };
 

@@ -3,10 +3,12 @@
 #include "support/test_bus.h"
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -43,8 +45,28 @@ TempDir::TempDir()
     path_ = tmpl;
 }
 
+namespace {
+// Mount points below `dir` (runtime-dir tmpfs mounts a daemon leaves for its restart), deepest first.
+std::vector<std::string> mountsBelow(const std::string& dir)
+{
+    std::vector<std::string> out;
+    std::ifstream in("/proc/self/mountinfo");
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream fields(line);
+        std::string id, parent, devno, root, mountPoint;
+        fields >> id >> parent >> devno >> root >> mountPoint;
+        if (mountPoint.compare(0, dir.size() + 1, dir + "/") == 0)
+            out.push_back(mountPoint);
+    }
+    std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    return out;
+}
+} // namespace
+
 TempDir::~TempDir()
 {
+    for (const auto& m : mountsBelow(path_))
+        ::umount2(m.c_str(), MNT_DETACH);
     if (!path_.empty() && env("CK_TEST_KEEP").empty()) {
         const std::string cmd = "rm -rf '" + path_ + "'";
         if (std::system(cmd.c_str()) != 0)
@@ -113,10 +135,21 @@ TestBus::TestBus()
     pid_ = spawn({"dbus-daemon", "--config-file=" + conf, "--address=" + address_, "--nofork", "--nopidfile"}, {},
                  logFd, logFd);
     ::close(logFd);
+    // The socket file appears a moment before dbus-daemon listens: wait until a connection works.
     for (int i = 0; i < 500; ++i) {
         struct stat st {};
-        if (::stat(socket.c_str(), &st) == 0)
-            return;
+        if (::stat(socket.c_str(), &st) == 0) {
+            GDBusConnection* c = g_dbus_connection_new_for_address_sync(
+                address_.c_str(),
+                static_cast<GDBusConnectionFlags>(G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
+                nullptr, nullptr, nullptr);
+            if (c != nullptr) {
+                g_dbus_connection_close_sync(c, nullptr, nullptr);
+                g_object_unref(c);
+                return;
+            }
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     std::fprintf(stderr, "dbus-daemon did not start (see %s)\n", log.c_str());
@@ -155,13 +188,16 @@ bool Daemon::start()
                                  "--confdir=" + confdir(), "--hooks-libdir=" + root() + "/lib",
                                  "--user-rundir=" + root() + "/user", "--vt-watch=" + options_.vtWatch})
         argv.push_back(a);
+    // Without VT watching the daemon must not switch the machine's VTs either: no console.
+    if (options_.vtWatch == "none")
+        argv.push_back("--console=/nonexistent/ck-test-no-console");
     for (const auto& a : options_.extraArgs)
         argv.push_back(a);
     auto e = options_.env;
     e["DBUS_SYSTEM_BUS_ADDRESS"] = bus_.address();
     const std::string errPath = root() + "/daemon.stderr";
     int errFd = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    pid_ = spawn(argv, e, -1, errFd);
+    pid_ = spawn(argv, e, errFd, errFd);   // never the test's own stdout: no reader left hanging
     ::close(errFd);
 
     Client probe(bus_.address());
@@ -189,9 +225,23 @@ int Daemon::stop(int signal)
     if (pid_ <= 0)
         return -1;
     ::kill(pid_, signal);
-    const int status = waitStatus(pid_);
+    // A daemon that does not end within 30 s (valgrind included) is killed: a test never hangs here.
+    for (int i = 0; i < 3000; ++i) {
+        int status = 0;
+        const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+        if (r == pid_) {
+            pid_ = -1;
+            if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+            return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::fprintf(stderr, "daemon %d did not exit after signal %d: killing it\n", static_cast<int>(pid_), signal);
+    ::kill(pid_, SIGKILL);
+    waitStatus(pid_);
     pid_ = -1;
-    return status;
+    return -1;
 }
 
 std::string Daemon::stderrText() const

@@ -137,8 +137,8 @@ TEST_F(ASeatWithTwoSessions, EmitsActiveSessionChangedToNobodyWhenTheActiveSessi
     SignalLog log(manager);
     ASSERT_TRUE(manager.closeSession(cookie, leader.uid, leader.pid).ok());
     EXPECT_THAT(log.events,
-                ElementsAre("SessionChanged Session2 Active", "ActiveSessionChanged Seat1 Session2 -> -",
-                            "SessionRemoved Session2"));
+                ElementsAre("SessionChanged Session2 Active", "SessionRemoved Session2",
+                            "ActiveSessionChanged Seat1 Session2 -> -"));
     EXPECT_EQ(console().activeSession(), nullptr);
 }
 
@@ -229,9 +229,10 @@ TEST_F(AConsoleSeat, HandsTheVtToTheNextSessionOnItWhenTheActiveOneCloses)
     EXPECT_EQ(console().activeSession(), &second);
     EXPECT_TRUE(second.isActive());
     // The closing session is not announced as "online": it is removed right away.
-    EXPECT_THAT(log.events, ElementsAre("SessionChanged Session1 Active", "ActiveSessionChanged Seat1 Session1 -> -",
-                                        "SessionRemoved Session1", "SessionChanged Session2 Active",
-                                        "SessionChanged Session2 State", "ActiveSessionChanged Seat1 - -> Session2"));
+    // One ActiveSessionChanged that names the successor, never a "nobody" in between.
+    EXPECT_THAT(log.events, ElementsAre("SessionChanged Session1 Active", "SessionRemoved Session1",
+                                        "SessionChanged Session2 Active", "SessionChanged Session2 State",
+                                        "ActiveSessionChanged Seat1 Session1 -> Session2"));
 }
 
 TEST_F(AConsoleSeat, MarksAClosingSessionClosingNotOnline)

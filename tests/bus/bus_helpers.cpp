@@ -1,0 +1,370 @@
+// Bus test helpers: peer process, process with an environment, message log, reply checks.
+#include "bus/bus_helpers.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+namespace ck::test {
+
+namespace {
+std::string printVariant(GVariant* v)
+{
+    if (v == nullptr)
+        return {};
+    gchar* s = g_variant_print(v, TRUE);
+    std::string out = s;
+    g_free(s);
+    return out;
+}
+
+// argv/envp storage that outlives fork(): the child only calls async-signal-safe functions.
+struct CStrings {
+    std::vector<std::string> strings;
+    std::vector<char*> pointers;
+    explicit CStrings(std::vector<std::string> s) : strings(std::move(s))
+    {
+        for (auto& x : strings)
+            pointers.push_back(x.data());
+        pointers.push_back(nullptr);
+    }
+    char** get() { return pointers.data(); }
+};
+
+std::vector<std::string> environmentOf(const std::map<std::string, std::string>& env)
+{
+    std::map<std::string, std::string> all = {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}};
+    for (const auto& [k, v] : env)
+        all[k] = v;
+    std::vector<std::string> out;
+    for (const auto& [k, v] : all)
+        out.push_back(k + "=" + v);
+    return out;
+}
+
+int reap(pid_t pid, std::chrono::milliseconds grace)
+{
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    int status = 0;
+    for (;;) {
+        const pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            ::kill(pid, SIGKILL);
+            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+}
+} // namespace
+
+GVariant* sessionParameters(std::initializer_list<std::pair<const char*, GVariant*>> entries)
+{
+    GVariantBuilder b;
+    g_variant_builder_init(&b, G_VARIANT_TYPE("a(sv)"));
+    for (const auto& [name, value] : entries)
+        g_variant_builder_add(&b, "(sv)", name, value);
+    return g_variant_new("(a(sv))", &b);
+}
+
+::testing::AssertionResult isReply(const Reply& reply, const char* type, const std::string& printed)
+{
+    if (!reply.ok())
+        return ::testing::AssertionFailure() << "expected " << printed << ", got " << reply.print();
+    const std::string actualType = g_variant_get_type_string(reply.value);
+    if (actualType != type)
+        return ::testing::AssertionFailure() << "expected type " << type << ", got " << actualType << ": "
+                                             << reply.print();
+    if (reply.print() != printed)
+        return ::testing::AssertionFailure() << "expected " << printed << ", got " << reply.print();
+    return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult isError(const Reply& reply, const std::string& name, const std::string& messagePart)
+{
+    if (reply.ok())
+        return ::testing::AssertionFailure() << "expected error " << name << ", got reply " << reply.print();
+    if (reply.errorName != name)
+        return ::testing::AssertionFailure() << "expected error " << name << ", got " << reply.print();
+    if (reply.errorMessage.find(messagePart) == std::string::npos)
+        return ::testing::AssertionFailure() << "expected a message containing \"" << messagePart << "\", got "
+                                             << reply.print();
+    return ::testing::AssertionSuccess();
+}
+
+std::string firstString(const Reply& reply)
+{
+    if (!reply.ok() || g_variant_n_children(reply.value) == 0)
+        return {};
+    GVariant* child = g_variant_get_child_value(reply.value, 0);
+    std::string out;
+    if (g_variant_is_of_type(child, G_VARIANT_TYPE_STRING) || g_variant_is_of_type(child, G_VARIANT_TYPE_OBJECT_PATH))
+        out = g_variant_get_string(child, nullptr);
+    g_variant_unref(child);
+    return out;
+}
+
+// --- MessageLog --------------------------------------------------------------------------------
+
+MessageLog::MessageLog(GDBusConnection* connection) : connection_(connection)
+{
+    filterId_ = g_dbus_connection_add_filter(connection_, &MessageLog::filter, new std::shared_ptr<State>(state_),
+                                             [](gpointer p) { delete static_cast<std::shared_ptr<State>*>(p); });
+    // A match rule without a callback: the bus routes the daemon's signals to us and the
+    // filter records them; the synchronous AddMatch returns once the rule is in place.
+    GVariant* r = g_dbus_connection_call_sync(connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                              "org.freedesktop.DBus", "AddMatch",
+                                              g_variant_new("(s)", "type='signal',sender='org.freedesktop.ConsoleKit'"),
+                                              nullptr, G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, nullptr);
+    if (r != nullptr)
+        g_variant_unref(r);
+    clear();
+}
+
+MessageLog::~MessageLog()
+{
+    g_dbus_connection_remove_filter(connection_, filterId_);
+}
+
+GDBusMessage* MessageLog::filter(GDBusConnection*, GDBusMessage* message, gboolean incoming, gpointer data)
+{
+    if (!incoming)
+        return message;
+    State& state = **static_cast<std::shared_ptr<State>*>(data);
+    Entry e;
+    e.type = g_dbus_message_get_message_type(message);
+    auto str = [](const gchar* s) { return s != nullptr ? std::string(s) : std::string(); };
+    e.path = str(g_dbus_message_get_path(message));
+    e.iface = str(g_dbus_message_get_interface(message));
+    e.member = str(g_dbus_message_get_member(message));
+    e.errorName = str(g_dbus_message_get_error_name(message));
+    GVariant* body = g_dbus_message_get_body(message);
+    if (body != nullptr) {
+        e.signature = g_variant_get_type_string(body);
+        e.body = printVariant(body);
+    }
+    std::lock_guard lock(state.mutex);
+    state.entries.push_back(std::move(e));
+    return message;
+}
+
+std::vector<MessageLog::Entry> MessageLog::entries() const
+{
+    std::lock_guard lock(state_->mutex);
+    return state_->entries;
+}
+
+std::vector<MessageLog::Entry> MessageLog::signals(const std::string& member, const std::string& iface) const
+{
+    std::vector<Entry> out;
+    for (auto& e : entries())
+        if (e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.member == member && (iface.empty() || e.iface == iface))
+            out.push_back(e);
+    return out;
+}
+
+int MessageLog::indexOf(const std::function<bool(const Entry&)>& pred) const
+{
+    const auto all = entries();
+    for (std::size_t i = 0; i < all.size(); ++i)
+        if (pred(all[i]))
+            return static_cast<int>(i);
+    return -1;
+}
+
+bool MessageLog::waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) const
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+}
+
+bool MessageLog::waitForSignals(const std::string& member, std::size_t count, std::chrono::milliseconds timeout) const
+{
+    return waitFor([&] { return signals(member).size() >= count; }, timeout);
+}
+
+void MessageLog::clear()
+{
+    std::lock_guard lock(state_->mutex);
+    state_->entries.clear();
+}
+
+// --- Peer --------------------------------------------------------------------------------------
+
+Peer::Peer(const std::string& address, uid_t uid, const std::map<std::string, std::string>& extraEnv)
+{
+    ::signal(SIGPIPE, SIG_IGN);   // a peer that died must fail a test, not kill the binary
+    const std::string peer = ck::test::env("CK_BUILD_ROOT") + "/tests/bus/ck-bus-peer";
+    std::vector<std::string> args;
+    if (uid != 0)
+        args = {"setpriv", "--reuid=" + std::to_string(uid), "--regid=" + std::to_string(uid), "--clear-groups"};
+    args.push_back(peer);
+    args.push_back(address);
+    CStrings argv(args);
+    CStrings envp(environmentOf(extraEnv));
+    int toChild[2], fromChild[2];
+    if (::pipe2(toChild, O_CLOEXEC) != 0 || ::pipe2(fromChild, O_CLOEXEC) != 0)
+        return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        ::setsid();   // no controlling terminal: OpenSession collects no display-device
+        ::dup2(toChild[0], 0);
+        ::dup2(fromChild[1], 1);
+        ::execvpe(argv.get()[0], argv.get(), envp.get());
+        ::_exit(127);
+    }
+    ::close(toChild[0]);
+    ::close(fromChild[1]);
+    in_ = toChild[1];
+    out_ = fromChild[0];
+    const std::string first = readLine();
+    if (first.starts_with("ready "))
+        uniqueName_ = first.substr(6);
+    else
+        ADD_FAILURE() << "ck-bus-peer did not start: " << first;
+}
+
+Peer::~Peer()
+{
+    quit();
+}
+
+std::string Peer::readLine()
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    for (;;) {
+        if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
+            std::string line = buffer_.substr(0, nl);
+            buffer_.erase(0, nl + 1);
+            return line;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || out_ < 0)
+            return "ERROR (peer): no answer";
+        pollfd p{out_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+            continue;
+        char buf[4096];
+        const ssize_t n = ::read(out_, buf, sizeof buf);
+        if (n <= 0)
+            return "ERROR (peer): it exited";
+        buffer_.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+std::string Peer::call(const std::string& path, const std::string& ifaceDotMethod, const std::string& args)
+{
+    if (in_ < 0)
+        return "ERROR (peer): not running";
+    const std::string line = path + " " + ifaceDotMethod + " " + args + "\n";
+    if (::write(in_, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+        return "ERROR (peer): cannot write";
+    return readLine();
+}
+
+std::string Peer::manager(const std::string& method, const std::string& args)
+{
+    return call(kManagerPath, std::string(kManagerIface) + "." + method, args);
+}
+
+std::string Peer::cookieOf(const std::string& replyLine)
+{
+    // "('0123abcd…',)"
+    if (!replyLine.starts_with("('") || !replyLine.ends_with("',)"))
+        return {};
+    return replyLine.substr(2, replyLine.size() - 5);
+}
+
+int Peer::quit()
+{
+    if (pid_ <= 0)
+        return -1;
+    ::close(in_);
+    in_ = -1;
+    const int status = reap(pid_, std::chrono::seconds(5));
+    ::close(out_);
+    out_ = -1;
+    pid_ = -1;
+    return status;
+}
+
+// --- ProcessWithEnvironment --------------------------------------------------------------------
+
+ProcessWithEnvironment::ProcessWithEnvironment(const std::map<std::string, std::string>& environment)
+{
+    CStrings argv({"sleep", "30"});
+    std::vector<std::string> vars;
+    for (const auto& [k, v] : environment)
+        vars.push_back(k + "=" + v);
+    CStrings envp(vars);
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        ::execve("/bin/sleep", argv.get(), envp.get());
+        const int e = errno;
+        (void)!::write(fds[1], &e, sizeof e);
+        ::_exit(127);
+    }
+    ::close(fds[1]);
+    // The pipe closes on exec (O_CLOEXEC): from then on /proc/PID/environ is the new one.
+    int e = 0;
+    ssize_t n;
+    while ((n = ::read(fds[0], &e, sizeof e)) < 0 && errno == EINTR) {
+    }
+    ::close(fds[0]);
+    if (n > 0)
+        ADD_FAILURE() << "cannot exec /bin/sleep: " << std::strerror(e);
+}
+
+ProcessWithEnvironment::~ProcessWithEnvironment()
+{
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        reap(pid_, std::chrono::seconds(5));
+    }
+}
+
+// --- Introspection -----------------------------------------------------------------------------
+
+Introspection::Introspection(const Reply& reply)
+{
+    const std::string xml = firstString(reply);
+    if (xml.empty())
+        return;
+    info = g_dbus_node_info_new_for_xml(xml.c_str(), nullptr);
+    if (info == nullptr)
+        return;
+    for (GDBusInterfaceInfo** i = info->interfaces; i != nullptr && *i != nullptr; ++i)
+        interfaces.emplace_back((*i)->name);
+    for (GDBusNodeInfo** n = info->nodes; n != nullptr && *n != nullptr; ++n)
+        nodes.emplace_back((*n)->path);
+}
+
+Introspection::~Introspection()
+{
+    if (info != nullptr)
+        g_dbus_node_info_unref(info);
+}
+
+} // namespace ck::test
