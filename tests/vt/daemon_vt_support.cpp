@@ -1,0 +1,537 @@
+// Support for the daemon-level real-VT tests (see daemon_vt_support.h).
+#include "daemon_vt_support.h"
+
+#include <fcntl.h>
+#include <linux/vt.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <thread>
+#include <utility>
+
+namespace ck::test {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+TestVts gVt;
+
+namespace {
+int gConsole = -1;
+} // namespace
+
+// --- console ---------------------------------------------------------------------------------
+
+bool openTestConsole()
+{
+    gConsole = ::open("/dev/tty0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+    if (gConsole < 0)
+        return false;
+    gVt.original = kernelVt();
+    if (gVt.original == 0)
+        return false;
+    // Three VTs other than the original one (activating an unallocated VT allocates it).
+    unsigned* slots[] = {&gVt.text, &gVt.x, &gVt.third};
+    unsigned candidate = 5;
+    for (unsigned* slot : slots) {
+        if (candidate == gVt.original)
+            ++candidate;
+        *slot = candidate++;
+    }
+    return true;
+}
+
+void closeTestConsole()
+{
+    if (gConsole >= 0)
+        ::close(gConsole);
+    gConsole = -1;
+}
+
+unsigned kernelVt()
+{
+    vt_stat st{};
+    if (::ioctl(gConsole, VT_GETSTATE, &st) < 0)
+        return 0;
+    return st.v_active;
+}
+
+bool requestVt(unsigned vt)
+{
+    return ::ioctl(gConsole, VT_ACTIVATE, static_cast<unsigned long>(vt)) == 0;
+}
+
+// VT_WAITACTIVE cannot be bounded without a signal aimed at this very thread, so the wait polls
+// VT_GETSTATE instead: same result, and a switch that never comes fails the test instead of
+// hanging it.
+bool kernelReaches(unsigned vt, std::chrono::milliseconds timeout)
+{
+    const auto deadline = Clock::now() + timeout;
+    while (kernelVt() != vt) {
+        if (Clock::now() > deadline)
+            return false;
+        std::this_thread::sleep_for(100us);
+    }
+    return true;
+}
+
+bool switchTo(unsigned vt, std::chrono::milliseconds timeout)
+{
+    if (!requestVt(vt))
+        return false;
+    if (kernelReaches(vt, timeout))
+        return true;
+    std::fprintf(stderr, "vt-daemon-test: VT %u requested, VT %u still active after %lld ms\n", vt, kernelVt(),
+                 static_cast<long long>(timeout.count()));
+    return false;
+}
+
+void restoreOriginalVt()
+{
+    if (gConsole >= 0 && gVt.original != 0 && kernelVt() != gVt.original && !switchTo(gVt.original))
+        std::fprintf(stderr, "vt-daemon-test: could not switch back to VT %u\n", gVt.original);
+}
+
+SwitchBlocker::SwitchBlocker(unsigned vt) : vt_(vt)
+{
+    if (kernelVt() != vt)
+        return;
+    // /dev/tty0 opened now stands for the foreground VT, i.e. `vt` (the kernel maps minor 0 to
+    // fg_console at open time), so VT_SETMODE below applies to it without opening /dev/ttyN.
+    fd_ = ::open("/dev/tty0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+    if (fd_ < 0)
+        return;
+    // The kernel sends relsig and waits for VT_RELDISP; an ignored signal is still "sent", so the
+    // switch stays pending instead of the kernel resetting the VT to VT_AUTO.
+    ::signal(SIGUSR2, SIG_IGN);
+    vt_mode mode{};
+    mode.mode = VT_PROCESS;
+    mode.relsig = SIGUSR2;
+    mode.acqsig = SIGUSR2;
+    if (::ioctl(fd_, VT_SETMODE, &mode) < 0) {
+        std::fprintf(stderr, "vt-daemon-test: VT_SETMODE VT_PROCESS: %s\n", std::strerror(errno));
+        ::close(fd_);
+        fd_ = -1;
+    }
+}
+
+SwitchBlocker::~SwitchBlocker()
+{
+    if (fd_ < 0)
+        return;
+    ::ioctl(fd_, VT_RELDISP, 0);   // drop a pending switch (EINVAL when none)
+    vt_mode mode{};
+    mode.mode = VT_AUTO;
+    if (::ioctl(fd_, VT_SETMODE, &mode) < 0)
+        std::fprintf(stderr, "vt-daemon-test: could not put VT %u back into VT_AUTO: %s\n", vt_, std::strerror(errno));
+    ::close(fd_);
+}
+
+bool SwitchBlocker::release()
+{
+    return fd_ >= 0 && ::ioctl(fd_, VT_RELDISP, 1) == 0;
+}
+
+bool SwitchBlocker::refuse()
+{
+    return fd_ >= 0 && ::ioctl(fd_, VT_RELDISP, 0) == 0;
+}
+
+long procStatus(pid_t pid, const char* field)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    const std::string prefix = std::string(field) + ":";
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind(prefix, 0) == 0)
+            return std::stol(line.substr(prefix.size()));
+    return -1;
+}
+
+// --- WireLog -----------------------------------------------------------------------------------
+
+WireLog::WireLog(GDBusConnection* connection) : connection_(connection)
+{
+    g_object_ref(connection_);
+    filterId_ = g_dbus_connection_add_filter(connection_, &WireLog::filter, this, nullptr);
+    GError* error = nullptr;
+    GVariant* r = g_dbus_connection_call_sync(
+        connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "AddMatch",
+        g_variant_new("(s)", "type='signal',sender='org.freedesktop.ConsoleKit'"), nullptr, G_DBUS_CALL_FLAGS_NONE,
+        5000, nullptr, &error);
+    if (r != nullptr)
+        g_variant_unref(r);
+    if (error != nullptr) {
+        ADD_FAILURE() << "AddMatch: " << error->message;
+        g_error_free(error);
+    }
+    clear();   // the AddMatch reply
+}
+
+WireLog::~WireLog()
+{
+    g_dbus_connection_remove_filter(connection_, filterId_);
+    g_object_unref(connection_);
+}
+
+GDBusMessage* WireLog::filter(GDBusConnection*, GDBusMessage* message, gboolean incoming, gpointer data)
+{
+    if (!incoming)
+        return message;
+    auto* self = static_cast<WireLog*>(data);
+    Entry e;
+    e.at = Clock::now();
+    e.type = g_dbus_message_get_message_type(message);
+    if (e.type == G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+        return message;
+    auto str = [](const char* s) { return std::string(s != nullptr ? s : ""); };
+    e.path = str(g_dbus_message_get_path(message));
+    e.iface = str(g_dbus_message_get_interface(message));
+    e.member = str(g_dbus_message_get_member(message));
+    e.errorName = str(g_dbus_message_get_error_name(message));
+    e.replySerial = g_dbus_message_get_reply_serial(message);
+    if (GVariant* body = g_dbus_message_get_body(message)) {
+        e.signature = g_variant_get_type_string(body);
+        gchar* s = g_variant_print(body, FALSE);
+        e.body = s;
+        g_free(s);
+    }
+    if (e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.iface.rfind("org.freedesktop.DBus", 0) == 0 &&
+        e.iface != "org.freedesktop.DBus.Properties")
+        return message;   // NameAcquired and the like
+    std::lock_guard lock(self->mutex_);
+    self->entries_.push_back(std::move(e));
+    return message;
+}
+
+std::vector<WireLog::Entry> WireLog::entries() const
+{
+    std::lock_guard lock(mutex_);
+    return entries_;
+}
+
+std::vector<WireLog::Entry> WireLog::signals(const std::string& member, const std::string& path) const
+{
+    std::vector<Entry> out;
+    for (auto& e : entries())
+        if (e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.member == member && (path.empty() || e.path == path))
+            out.push_back(e);
+    return out;
+}
+
+std::size_t WireLog::size() const
+{
+    std::lock_guard lock(mutex_);
+    return entries_.size();
+}
+
+void WireLog::clear()
+{
+    std::lock_guard lock(mutex_);
+    entries_.clear();
+}
+
+int WireLog::indexOf(const std::function<bool(const Entry&)>& pred, std::size_t from) const
+{
+    const auto all = entries();
+    for (std::size_t i = from; i < all.size(); ++i)
+        if (pred(all[i]))
+            return static_cast<int>(i);
+    return -1;
+}
+
+bool WireLog::waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) const
+{
+    const auto deadline = Clock::now() + timeout;
+    while (!pred()) {
+        if (Clock::now() >= deadline)
+            return false;
+        while (g_main_context_iteration(nullptr, FALSE)) {
+        }
+        std::this_thread::sleep_for(200us);
+    }
+    return true;
+}
+
+bool WireLog::waitForSignal(const std::string& member, const std::string& path, std::size_t count,
+                            std::chrono::milliseconds timeout) const
+{
+    return waitFor([&] { return signals(member, path).size() >= count; }, timeout);
+}
+
+// --- AsyncCall ---------------------------------------------------------------------------------
+
+struct AsyncCall::State {
+    AsyncCall* owner = nullptr;
+};
+
+AsyncCall::AsyncCall(GDBusConnection* connection, const std::string& path, const std::string& iface,
+                     const std::string& method, GVariant* params, int timeoutMs)
+    : state_(std::make_shared<State>())
+{
+    state_->owner = this;
+    GDBusMessage* msg = g_dbus_message_new_method_call("org.freedesktop.ConsoleKit", path.c_str(), iface.c_str(),
+                                                       method.c_str());
+    if (params != nullptr)
+        g_dbus_message_set_body(msg, params);
+    sentAt_ = Clock::now();
+    g_dbus_connection_send_message_with_reply(connection, msg, G_DBUS_SEND_MESSAGE_FLAGS_NONE, timeoutMs, &serial_,
+                                              nullptr, &AsyncCall::onReply, new std::shared_ptr<State>(state_));
+    g_object_unref(msg);
+}
+
+AsyncCall::~AsyncCall()
+{
+    state_->owner = nullptr;
+}
+
+void AsyncCall::onReply(GObject* source, GAsyncResult* result, gpointer data)
+{
+    std::unique_ptr<std::shared_ptr<State>> holder(static_cast<std::shared_ptr<State>*>(data));
+    GError* error = nullptr;
+    GDBusMessage* reply = g_dbus_connection_send_message_with_reply_finish(G_DBUS_CONNECTION(source), result, &error);
+    AsyncCall* self = (*holder)->owner;
+    if (self == nullptr) {
+        if (reply != nullptr)
+            g_object_unref(reply);
+        if (error != nullptr)
+            g_error_free(error);
+        return;
+    }
+    self->done_ = true;
+    if (reply != nullptr && g_dbus_message_to_gerror(reply, &error) == FALSE) {
+        GVariant* body = g_dbus_message_get_body(reply);
+        self->reply_.value = body != nullptr ? g_variant_ref(body) : g_variant_new("()");
+        g_variant_ref_sink(self->reply_.value);
+    }
+    if (reply != nullptr)
+        g_object_unref(reply);
+    if (error != nullptr) {
+        gchar* remote = g_dbus_error_get_remote_error(error);
+        self->reply_.errorName = remote != nullptr ? remote : "(local)";
+        g_free(remote);
+        g_dbus_error_strip_remote_error(error);
+        self->reply_.errorMessage = error->message;
+        g_error_free(error);
+    }
+}
+
+bool AsyncCall::finish(std::chrono::milliseconds timeout)
+{
+    const auto deadline = Clock::now() + timeout;
+    while (!done_) {
+        if (Clock::now() >= deadline)
+            return false;
+        g_main_context_iteration(nullptr, FALSE);
+        if (!done_)
+            std::this_thread::sleep_for(200us);
+    }
+    return true;
+}
+
+void spin(std::chrono::milliseconds d)
+{
+    const auto deadline = Clock::now() + d;
+    while (Clock::now() < deadline) {
+        while (g_main_context_iteration(nullptr, FALSE)) {
+        }
+        std::this_thread::sleep_for(1ms);
+    }
+}
+
+// --- fixture -----------------------------------------------------------------------------------
+
+void DaemonOnRealVt::SetUp()
+{
+    ASSERT_TRUE(kernelVt() == gVt.original || switchTo(gVt.original));
+    ASSERT_TRUE(startDaemon());
+}
+
+bool DaemonOnRealVt::startDaemon()
+{
+    bus_ = std::make_unique<TestBus>();
+    DaemonOptions o;
+    o.vtWatch = GetParam();
+    o.extraArgs = extraArgs();
+    daemon_ = std::make_unique<Daemon>(*bus_, o);
+    if (!daemon_->start()) {
+        ADD_FAILURE() << "the daemon did not start: " << daemon_->stderrText();
+        return false;
+    }
+    leader_ = std::make_unique<Client>(bus_->address());
+    client_ = std::make_unique<Client>(bus_->address());
+    log_ = std::make_unique<WireLog>(client_->connection());
+    started_ = true;
+    return true;
+}
+
+bool waitUntilNoSessions(Client& observer, std::chrono::milliseconds timeout)
+{
+    const auto deadline = Clock::now() + timeout;
+    while (true) {
+        Reply r = observer.manager("GetSessions");
+        if (r.ok()) {
+            GVariant* list = g_variant_get_child_value(r.value, 0);
+            const gsize n = g_variant_n_children(list);
+            g_variant_unref(list);
+            if (n == 0)
+                return true;
+        }
+        if (Clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(2ms);
+    }
+}
+
+void DaemonOnRealVt::TearDown()
+{
+    restoreOriginalVt();
+    log_.reset();
+    // The leader leaving closes its sessions; wait for that before stopping the daemon, which
+    // would otherwise keep them (and their runtime directories) for a restart.
+    leader_.reset();
+    if (client_ && daemon_ && daemon_->running()) {
+        EXPECT_TRUE(waitUntilNoSessions(*client_, 3s));
+    }
+    client_.reset();
+    if (daemon_ && daemon_->running()) {
+        const std::string text = daemon_->stderrText();
+        EXPECT_EQ(daemon_->stop(), 0) << text;
+        EXPECT_EQ(text.find("CRITICAL"), std::string::npos) << text;
+    }
+    daemon_.reset();
+    bus_.reset();
+}
+
+GVariant* sessionParams(std::initializer_list<std::pair<const char*, GVariant*>> entries)
+{
+    GVariantBuilder b;
+    g_variant_builder_init(&b, G_VARIANT_TYPE("a(sv)"));
+    for (const auto& [name, value] : entries)
+        g_variant_builder_add(&b, "(sv)", name, value);
+    return g_variant_new("(a(sv))", &b);
+}
+
+DaemonOnRealVt::Opened DaemonOnRealVt::openSession(GVariant* params)
+{
+    Opened o;
+    Reply cookie = leader_->manager("OpenSessionWithParameters", params);
+    EXPECT_TRUE(cookie.ok()) << cookie.print();
+    if (!cookie.ok())
+        return o;
+    const gchar* ck = nullptr;
+    g_variant_get(cookie.value, "(&s)", &ck);
+    o.cookie = ck;
+    Reply path = leader_->manager("GetSessionForCookie", g_variant_new("(s)", ck));
+    EXPECT_TRUE(path.ok()) << path.print();
+    if (!path.ok())
+        return o;
+    const gchar* p = nullptr;
+    g_variant_get(path.value, "(&o)", &p);
+    o.path = p;
+    o.id = o.path.substr(o.path.rfind('/') + 1);
+    return o;
+}
+
+DaemonOnRealVt::Opened DaemonOnRealVt::openText(unsigned vt, uid_t user)
+{
+    const std::string tty = "/dev/tty" + std::to_string(vt);
+    return openSession(sessionParams({{"unix-user", g_variant_new_int32(static_cast<gint32>(user))},
+                                      {"session-type", g_variant_new_string("tty")},
+                                      {"display-device", g_variant_new_string(tty.c_str())},
+                                      {"x11-display", g_variant_new_string("")},
+                                      {"x11-display-device", g_variant_new_string("")},
+                                      {"is-local", g_variant_new_boolean(TRUE)}}));
+}
+
+DaemonOnRealVt::Opened DaemonOnRealVt::openX(unsigned vt, const std::string& display, const std::string& displayDevice)
+{
+    const std::string tty = "/dev/tty" + std::to_string(vt);
+    return openSession(sessionParams({{"unix-user", g_variant_new_int32(0)},
+                                      {"session-type", g_variant_new_string("x11")},
+                                      {"x11-display", g_variant_new_string(display.c_str())},
+                                      {"x11-display-device", g_variant_new_string(tty.c_str())},
+                                      {"display-device", g_variant_new_string(displayDevice.c_str())},
+                                      {"is-local", g_variant_new_boolean(TRUE)}}));
+}
+
+Reply DaemonOnRealVt::seatCall(const char* method, GVariant* params)
+{
+    return client_->call(kSeat1Path, kSeatIface, method, params);
+}
+
+Reply DaemonOnRealVt::sessionCall(const std::string& path, const char* method, GVariant* params)
+{
+    return client_->call(path, kSessionIface, method, params);
+}
+
+std::string DaemonOnRealVt::activeSession()
+{
+    Reply r = seatCall("GetActiveSession");
+    if (!r.ok()) {
+        EXPECT_EQ(r.errorName, errorName("Seat", "NoActiveSession")) << r.print();
+        return {};
+    }
+    const gchar* p = nullptr;
+    g_variant_get(r.value, "(&o)", &p);
+    return p;
+}
+
+bool DaemonOnRealVt::isActive(const std::string& path)
+{
+    Reply r = sessionCall(path, "IsActive");
+    EXPECT_TRUE(r.ok()) << r.print();
+    gboolean b = FALSE;
+    if (r.ok())
+        g_variant_get(r.value, "(b)", &b);
+    return b;
+}
+
+std::string DaemonOnRealVt::sessionState(const std::string& path)
+{
+    Reply r = sessionCall(path, "GetSessionState");
+    EXPECT_TRUE(r.ok()) << r.print();
+    const gchar* s = "";
+    if (r.ok())
+        g_variant_get(r.value, "(&s)", &s);
+    return s;
+}
+
+bool DaemonOnRealVt::activeProperty(const std::string& path)
+{
+    Reply r = client_->getProperty(path, kSessionIface, "active");
+    EXPECT_TRUE(r.ok()) << r.print();
+    if (!r.ok())
+        return false;
+    GVariant* v = nullptr;
+    g_variant_get(r.value, "(v)", &v);
+    const bool b = g_variant_get_boolean(v);
+    g_variant_unref(v);
+    return b;
+}
+
+bool DaemonOnRealVt::waitActive(const std::string& path, std::chrono::milliseconds timeout)
+{
+    const auto deadline = Clock::now() + timeout;
+    while (activeSession() != path) {
+        if (Clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+std::string modeName(const ::testing::TestParamInfo<std::string>& info)
+{
+    return info.param;
+}
+
+long long micros(std::chrono::steady_clock::duration d)
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+
+} // namespace ck::test
