@@ -273,7 +273,7 @@ GVariant* Service::seatProperty(const core::Seat& seat, const std::string& name)
     if (name == "name")
         return g_variant_new_string(seat.name().c_str());
     if (name == "CanGraphical")
-        return g_variant_new_boolean(seat.kind() == core::SeatKind::Static);
+        return g_variant_new_boolean(TRUE);   // as ConsoleKit2 2.0: a remote X seat is graphical too
     return nullptr;
 }
 
