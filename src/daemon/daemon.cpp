@@ -16,6 +16,9 @@
 #include "core/seat_config.h"
 #include "daemon/recorder.h"
 #include "daemon/restore.h"
+#include "power/idle_monitor.h"
+#include "power/power_manager.h"
+#include "power/runtime_dirs.h"
 #include "procfs/process_info.h"
 #include "util/atomic_file.h"
 #include "util/log.h"
@@ -114,6 +117,29 @@ int run(const Options& options)
                        options.hookTimeoutMs,
                        2000});
     service.setCommitHook([&recorder] { recorder.commit(); });
+    // ConsoleKit2 additions (src/power), before seats and restored sessions so that those get
+    // runtime dirs and idle monitors too.
+    power::PowerOptions powerOptions;
+    powerOptions.scriptsDir = options.powerScriptsDir;
+    powerOptions.machine = {options.sysPowerState, options.procRoot + "/meminfo"};
+    powerOptions.inhibitDelayMaxMs = options.inhibitDelayMaxMs;
+    powerOptions.inhibitorLimits.perUser = options.inhibitorsPerUser;
+    power::PowerManager power(service, manager, powerOptions);
+    power.onActionStarting = [&recorder](power::PowerAction action) {
+        using T = state::HistoryEventType;
+        T type = T::SystemStop;
+        switch (action) {
+        case power::PowerAction::Stop: type = T::SystemStop; break;
+        case power::PowerAction::Restart: type = T::SystemRestart; break;
+        case power::PowerAction::Suspend: type = T::SystemSuspend; break;
+        case power::PowerAction::Hibernate: type = T::SystemHibernate; break;
+        case power::PowerAction::HybridSleep: type = T::SystemHybridSleep; break;
+        }
+        recorder.logEvent(state::systemEvent(type, realtimeNow()));
+    };
+    service.setPowerHandler(&power);
+    power::RuntimeDirs runtimeDirs(manager, {options.userRundir, true});
+    power::TtyIdleMonitors idleMonitors(manager, std::chrono::seconds(options.idleThresholdSeconds));
     loadSeats(manager, options.confdir);
     const RestoreCounts restored = restoreSessions(options.rundir + "/state", manager, connection.get(), proc, recorder);
     if (restored.restored + restored.closed > 0)
@@ -138,6 +164,28 @@ int run(const Options& options)
         }
     }
 
+    // Handlers before the name is owned: a SIGTERM right after start-up must end us cleanly.
+    auto quit = +[](gpointer data) -> gboolean {
+        g_main_loop_quit(static_cast<GMainLoop*>(data));
+        return G_SOURCE_CONTINUE;
+    };
+    bus::SourceId term(g_unix_signal_add(SIGTERM, quit, loop.get()));
+    bus::SourceId intr(g_unix_signal_add(SIGINT, quit, loop.get()));
+    bus::SourceId hup(g_unix_signal_add(
+        SIGHUP,
+        [](gpointer) -> gboolean {
+            log::info("SIGHUP ignored: there is no configuration to reload (seats.d is read at start)");
+            return G_SOURCE_CONTINUE;
+        },
+        nullptr));
+    bus::SourceId usr1(g_unix_signal_add(
+        SIGUSR1,
+        [](gpointer) -> gboolean {
+            log::setDebug(!log::debugEnabled());
+            log::info(std::string("debug logging ") + (log::debugEnabled() ? "on" : "off"));
+            return G_SOURCE_CONTINUE;
+        },
+        nullptr));
     if (auto r = requestName(connection.get()); !r) {
         log::error(r.error().message);
         return 1;
@@ -159,20 +207,6 @@ int run(const Options& options)
                                          g_main_loop_quit(static_cast<GMainLoop*>(data));
                                      }),
                                      loop.get());
-    auto quit = +[](gpointer data) -> gboolean {
-        g_main_loop_quit(static_cast<GMainLoop*>(data));
-        return G_SOURCE_CONTINUE;
-    };
-    bus::SourceId term(g_unix_signal_add(SIGTERM, quit, loop.get()));
-    bus::SourceId intr(g_unix_signal_add(SIGINT, quit, loop.get()));
-    bus::SourceId usr1(g_unix_signal_add(
-        SIGUSR1,
-        [](gpointer) -> gboolean {
-            log::setDebug(!log::debugEnabled());
-            log::info(std::string("debug logging ") + (log::debugEnabled() ? "on" : "off"));
-            return G_SOURCE_CONTINUE;
-        },
-        nullptr));
     bus::SourceId timed;
     if (options.timedExit)
         timed = bus::SourceId(g_timeout_add_seconds(30, +[](gpointer data) -> gboolean {

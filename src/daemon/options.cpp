@@ -23,6 +23,8 @@ Result<Options> parseOptions(int argc, char** argv)
     gchar *vtWatch = nullptr, *console = nullptr, *rundir = nullptr, *logdir = nullptr, *confdir = nullptr,
           *hooksLibdir = nullptr, *userRundir = nullptr, *powerDir = nullptr, *procRoot = nullptr;
     gint hookTimeout = -1, activationTimeout = -1;
+    gchar* sysPowerState = nullptr;
+    gint inhibitDelayMax = -1, inhibitorsPerUser = -1, idleThreshold = -1;
     GOptionEntry entries[] = {
         {"no-daemon", 0, 0, G_OPTION_ARG_NONE, &noDaemon, "Don't become a daemon", nullptr},
         {"debug", 0, 0, G_OPTION_ARG_NONE, &debug, "Enable debugging code", nullptr},
@@ -45,6 +47,14 @@ Result<Options> parseOptions(int argc, char** argv)
          "Time an activation waits for the VT switch (default 5000)", "MS"},
         {"legacy-active-session-signal", 0, 0, G_OPTION_ARG_NONE, &legacy,
          "Send Seat.ActiveSessionChanged with 0.4.6's wire type 's' (for old dbus-glib clients)", nullptr},
+        {"sys-power-state", 0, 0, G_OPTION_ARG_FILENAME, &sysPowerState,
+         "Sleep states the kernel offers (default /sys/power/state)", "FILE"},
+        {"inhibit-delay-max-ms", 0, 0, G_OPTION_ARG_INT, &inhibitDelayMax,
+         "Longest time delay inhibitors hold off a system action (default 5000)", "MS"},
+        {"inhibitors-per-user", 0, 0, G_OPTION_ARG_INT, &inhibitorsPerUser,
+         "Inhibitor locks one non-root user may hold (default 16)", "N"},
+        {"idle-threshold-seconds", 0, 0, G_OPTION_ARG_INT, &idleThreshold,
+         "Inactivity after which a text session is idle (default 30)", "SECONDS"},
         {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
     };
     std::unique_ptr<GOptionContext, decltype(&g_option_context_free)> ctx(g_option_context_new(nullptr),
@@ -70,6 +80,7 @@ Result<Options> parseOptions(int argc, char** argv)
     take(userRundir, o.userRundir);
     take(powerDir, o.powerScriptsDir);
     take(procRoot, o.procRoot);
+    take(sysPowerState, o.sysPowerState);
     if (!parsed) {
         std::string msg = error->message;
         g_error_free(error);
@@ -91,6 +102,17 @@ Result<Options> parseOptions(int argc, char** argv)
         o.hookTimeoutMs = static_cast<unsigned>(hookTimeout);
     if (activationTimeout > 0)
         o.activationTimeoutMs = static_cast<unsigned>(activationTimeout);
+    if (inhibitDelayMax == 0 || inhibitDelayMax < -1 || inhibitorsPerUser < -1 || idleThreshold == 0 ||
+        idleThreshold < -1)
+        return Error{ErrorCode::InvalidInput,
+                     "--inhibit-delay-max-ms and --idle-threshold-seconds must be positive, "
+                     "--inhibitors-per-user must not be negative"};
+    if (inhibitDelayMax > 0)
+        o.inhibitDelayMaxMs = static_cast<unsigned>(inhibitDelayMax);
+    if (inhibitorsPerUser >= 0)
+        o.inhibitorsPerUser = static_cast<unsigned>(inhibitorsPerUser);
+    if (idleThreshold > 0)
+        o.idleThresholdSeconds = static_cast<unsigned>(idleThreshold);
     return o;
 }
 

@@ -24,6 +24,11 @@ struct Options {
     std::string procRoot = "/proc";
     unsigned hookTimeoutMs = 15000;
     unsigned activationTimeoutMs = 5000;
+    // System actions, inhibitors, runtime dirs, idle (src/power).
+    std::string sysPowerState = "/sys/power/state";
+    unsigned inhibitDelayMaxMs = 5000;
+    unsigned inhibitorsPerUser = 16;
+    unsigned idleThresholdSeconds = 30;
     bool printHelpOnly = false;
     std::string helpText;
 };

@@ -1,0 +1,60 @@
+// Idle hints of text sessions: a session on a tty or pty (no X display) is idle once its device
+// has not been read or written for a threshold. The kernel stamps a tty's atime/mtime on I/O
+// (coarsely: only when the time changed in more than its lowest 3 bits, i.e. about every 8 s),
+// a timer looks at them; while the session is idle an inotify watch (IN_ACCESS|IN_MODIFY)
+// clears the hint at the first keystroke. Graphical sessions are left to SetIdleHint.
+#pragma once
+
+#include <glib.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bus/glib_ptr.h"
+#include "core/manager.h"
+#include "util/timestamps.h"
+#include "util/typed_signal.h"
+#include "util/unique_fd.h"
+
+namespace ck::power {
+
+// x11-display and x11-display-device empty, display-device a tty, pty or the console.
+bool isTextSession(const core::SessionParams& params);
+
+class TtyIdleMonitors {
+public:
+    TtyIdleMonitors(core::Manager& manager, std::chrono::milliseconds threshold);
+    ~TtyIdleMonitors();
+    TtyIdleMonitors(const TtyIdleMonitors&) = delete;
+    TtyIdleMonitors& operator=(const TtyIdleMonitors&) = delete;
+
+    // Monitors that are running (a monitor whose device vanished has stopped).
+    std::size_t running() const;
+
+private:
+    struct Monitor;
+    static gboolean onTimer(gpointer data);
+    static gboolean onInotify(gint fd, GIOCondition condition, gpointer data);
+
+    void sessionAdded(core::Session& session);
+    void sessionRemoved(core::Session& session);
+    void check(Monitor& m);
+    void activity(Monitor& m);
+    void arm(Monitor& m, Microseconds delay);
+    bool watch(Monitor& m);
+    void unwatch(Monitor& m);
+    void stop(Monitor& m);
+    bool ensureInotify();
+
+    core::Manager& manager_;
+    Microseconds threshold_;
+    UniqueFd inotify_;
+    bus::SourceId inotifySource_;
+    std::map<core::Session*, std::unique_ptr<Monitor>> monitors_;
+    std::vector<Connection> connections_;
+};
+
+} // namespace ck::power

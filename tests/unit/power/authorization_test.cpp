@@ -1,0 +1,113 @@
+// Who may act without asking polkit, and which polkit action id applies.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "power/authorization.h"
+#include "power_test_support.h"
+
+namespace ck::power {
+namespace {
+
+UserLookup fakeUsers()
+{
+    return [](uid_t uid) -> std::optional<std::string> {
+        static const std::map<uid_t, std::string> kUsers = {
+            {0, "root"}, {1000, "alice"}, {1001, "bob"}, {120, "gdm"}, {121, "lightdm"}, {122, "_sddm"}};
+        auto it = kUsers.find(uid);
+        if (it == kUsers.end())
+            return std::nullopt;
+        return it->second;
+    };
+}
+
+class AnAuthorizer : public ::testing::Test {
+protected:
+    AnAuthorizer() { manager_.addStaticSeat({}); }
+    core::Session& localX(uid_t uid, unsigned vt)
+    {
+        core::SessionParams p;
+        p.x11Display = ":" + std::to_string(vt);
+        p.x11DisplayDevice = "/dev/tty" + std::to_string(vt);
+        p.isLocal = true;
+        return test::openSession(manager_, uid, p);
+    }
+    core::Manager manager_;
+    Authorizer authorizer_{manager_, nullptr, fakeUsers()};
+};
+
+TEST(TheDisplayManagerAccounts, AreTheGreeterUsersOfGdmSddmKdmAndLightdm)
+{
+    for (const char* n : {"gdm", "_gdm", "sddm", "_sddm", "kdm", "_kdm", "lightdm"})
+        EXPECT_TRUE(isDisplayManagerAccount(n)) << n;
+    for (const char* n : {"root", "alice", "gdm3", ""})
+        EXPECT_FALSE(isDisplayManagerAccount(n)) << n;
+}
+
+TEST_F(AnAuthorizer, CountsRealUsersOnlyForTheMultipleUsersActions)
+{
+    localX(1000, 7);
+    test::openSession(manager_, 1000);
+    EXPECT_FALSE(authorizer_.multipleUsers());
+    test::openSession(manager_, 120);    // gdm's greeter
+    test::openSession(manager_, 121);    // lightdm's greeter
+    test::openSession(manager_, 4242);   // no passwd entry
+    EXPECT_FALSE(authorizer_.multipleUsers());
+    EXPECT_EQ(authorizer_.actionIdFor(PowerAction::Suspend), "org.freedesktop.consolekit.system.suspend");
+    test::openSession(manager_, 0);   // root counts
+    EXPECT_TRUE(authorizer_.multipleUsers());
+    EXPECT_EQ(authorizer_.actionIdFor(PowerAction::Stop), "org.freedesktop.consolekit.system.stop-multiple-users");
+}
+
+TEST_F(AnAuthorizer, WithoutPolkitAlwaysLetsRootAct)
+{
+    localX(1000, 7);
+    test::openSession(manager_, 1001);
+    EXPECT_TRUE(authorizer_.localRule(PowerAction::Stop, 0).ok());
+}
+
+TEST_F(AnAuthorizer, WithoutPolkitLetsTheUserOfTheActiveLocalSessionActWhileAlone)
+{
+    localX(1000, 7);
+    test::openSession(manager_, 1000);         // a second session of the same user
+    test::openSession(manager_, 120);          // and the greeter
+    manager_.setActiveVt(7);
+    ASSERT_NE(manager_.consoleSeat()->activeSession(), nullptr);
+    EXPECT_TRUE(authorizer_.localRule(PowerAction::Suspend, 1000).ok());
+
+    auto other = authorizer_.localRule(PowerAction::Suspend, 1001);
+    ASSERT_FALSE(other.ok());
+    EXPECT_EQ(other.error().code, ErrorCode::InsufficientPermission);
+    EXPECT_NE(other.error().message.find("active local session"), std::string::npos) << other.error().message;
+}
+
+TEST_F(AnAuthorizer, WithoutPolkitRefusesTheActiveUserOnceAnotherUserIsLoggedIn)
+{
+    localX(1000, 7);
+    manager_.setActiveVt(7);
+    test::openSession(manager_, 1001);
+    auto r = authorizer_.localRule(PowerAction::Restart, 1000);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("other users are logged in"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("restart"), std::string::npos) << r.error().message;
+}
+
+TEST_F(AnAuthorizer, WithoutPolkitRefusesARemoteActiveSession)
+{
+    core::SessionParams p;
+    p.x11DisplayDevice = "/dev/tty7";
+    p.isLocal = false;
+    test::openSession(manager_, 1000, p);
+    manager_.setActiveVt(7);
+    EXPECT_FALSE(authorizer_.localRule(PowerAction::Stop, 1000).ok());
+}
+
+TEST_F(AnAuthorizer, WithoutPolkitRefusesEveryUserWhenNoSessionIsActive)
+{
+    localX(1000, 7);
+    manager_.setActiveVt(2);
+    EXPECT_FALSE(authorizer_.localRule(PowerAction::Stop, 1000).ok());
+}
+
+} // namespace
+} // namespace ck::power
