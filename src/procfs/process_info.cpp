@@ -86,6 +86,14 @@ Result<uid_t> parseRealUid(std::string_view status, const std::string& path)
     return malformed(path, "no Uid: line");
 }
 
+Result<StatFields> readStat(const std::string& root, pid_t pid)
+{
+    auto text = readPidFile(root, pid, "stat", kSmallFileCap);
+    if (!text)
+        return std::move(text).error();
+    return parseStat(*text, pidDir(root, pid) + "/stat");
+}
+
 } // namespace
 
 ProcReader::ProcReader(std::string root) : root_(std::move(root)) {}
@@ -94,10 +102,7 @@ Result<ProcessInfo> ProcReader::read(pid_t pid) const
 {
     if (pid <= 0)
         return Error{ErrorCode::InvalidInput, "invalid pid " + std::to_string(pid)};
-    auto statText = readPidFile(root_, pid, "stat", kSmallFileCap);
-    if (!statText)
-        return std::move(statText).error();
-    auto stat = parseStat(*statText, pidDir(root_, pid) + "/stat");
+    auto stat = readStat(root_, pid);
     if (!stat)
         return std::move(stat).error();
     auto statusText = readPidFile(root_, pid, "status", kSmallFileCap);
@@ -133,10 +138,7 @@ Result<unsigned long long> ProcReader::startTime(pid_t pid) const
 {
     if (pid <= 0)
         return Error{ErrorCode::InvalidInput, "invalid pid " + std::to_string(pid)};
-    auto statText = readPidFile(root_, pid, "stat", kSmallFileCap);
-    if (!statText)
-        return std::move(statText).error();
-    auto stat = parseStat(*statText, pidDir(root_, pid) + "/stat");
+    auto stat = readStat(root_, pid);
     if (!stat)
         return std::move(stat).error();
     return stat->startTime;

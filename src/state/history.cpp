@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "util/atomic_file.h"
+#include "util/hex.h"
 #include "util/log.h"
 
 namespace ck::state {
@@ -48,17 +49,6 @@ bool isKeyChar(char c)
 }
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 class LineBuilder {
 public:
@@ -432,8 +422,8 @@ Result<HistoryEvent> parseHistoryLine(std::string_view line)
                     } else if (n == 'n' || n == 't' || n == 'r') {
                         value += n == 'n' ? '\n' : n == 't' ? '\t' : '\r';
                         p += 2;
-                    } else if (n == 'x' && p + 3 < body.size() && (hi = hexValue(body[p + 2])) >= 0 &&
-                               (lo = hexValue(body[p + 3])) >= 0) {
+                    } else if (n == 'x' && p + 3 < body.size() && (hi = hexDigitValue(body[p + 2])) >= 0 &&
+                               (lo = hexDigitValue(body[p + 3])) >= 0) {
                         value += static_cast<char>(hi * 16 + lo);
                         p += 4;
                     } else {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "util/atomic_file.h"
+#include "util/hex.h"
 #include "util/unique_fd.h"
 
 namespace ck::state {
@@ -50,17 +51,6 @@ std::string escape(std::string_view v, bool escapeSpace = false)
     return out;
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool unescape(std::string_view v, std::string& out)
 {
     out.clear();
@@ -80,8 +70,8 @@ bool unescape(std::string_view v, std::string& out)
         case 'x': {
             if (i + 2 >= v.size())
                 return false;
-            const int hi = hexValue(v[i + 1]);
-            const int lo = hexValue(v[i + 2]);
+            const int hi = hexDigitValue(v[i + 1]);
+            const int lo = hexDigitValue(v[i + 2]);
             if (hi < 0 || lo < 0)
                 return false;
             out += static_cast<char>(hi * 16 + lo);
