@@ -313,11 +313,13 @@ void Service::connectCoreSignals()
         emitManagerSignal("SeatRemoved", g_variant_new("(o)", seat.path().c_str()));
     }));
     coreConnections_.push_back(m.sessionAdded.connect([this](core::Session& s) {
+        sessionsReply_.reset();
         if (s.seat() != nullptr)
             emit(s.seat()->path(), kSeatIface, "SessionAdded", g_variant_new("(o)", s.path().c_str()));
         emitManagerSignal("SessionNew", g_variant_new("(so)", s.id().c_str(), s.path().c_str()));
     }));
     coreConnections_.push_back(m.sessionRemoved.connect([this](core::Session& s) {
+        sessionsReply_.reset();
         if (s.seat() != nullptr)
             emit(s.seat()->path(), kSeatIface, "SessionRemoved", g_variant_new("(o)", s.path().c_str()));
         emitManagerSignal("SessionRemoved", g_variant_new("(so)", s.id().c_str(), s.path().c_str()));

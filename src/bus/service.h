@@ -55,9 +55,10 @@ public:
     Result<void> registerObjects();
     void setVtControl(VtControl* vt) { vt_ = vt; }
     void setPowerHandler(PowerHandler* power) { power_ = power; }
-    // Called before a reply that creates or ends a session, so that what a client was told is
-    // on disk first (lossless restart).
-    void setCommitHook(std::function<void()> commit) { commit_ = std::move(commit); }
+    // A reply that creates or ends a session is sent through this hook once the state that
+    // includes it is on disk (lossless restart). Without a hook replies go at once.
+    using CommitHook = std::function<void(std::function<void()> sendReply)>;
+    void setCommitHook(CommitHook commit) { commit_ = std::move(commit); }
     // The VT monitor saw the active VT change.
     void activeVtChanged(unsigned vt);
 
@@ -134,6 +135,7 @@ private:
     void sessionControl(Call& c);
 
     void finishOpen(Call& c, core::SessionParams params);
+    void replyAfterCommit(Call& c, GVariant* value);
     void sessionForPid(Call& c, pid_t pid);
     void activate(Call& c, core::Session& session);
     core::Seat* seatOf(Call& c);
@@ -148,7 +150,8 @@ private:
     CallerCache callers_;
     VtControl* vt_ = nullptr;
     PowerHandler* power_ = nullptr;
-    std::function<void()> commit_;
+    CommitHook commit_;
+    VariantPtr sessionsReply_;   // GetSessions' reply, rebuilt after sessions come or go
     guint registration_ = 0;
     guint nameWatch_ = 0;
     std::vector<Connection> coreConnections_;

@@ -281,6 +281,10 @@ void Manager::removeSession(Session& s)
     byCookie_.erase(s.cookie());
     auto owned = std::move(sessions_.at(s.serial()));
     sessions_.erase(s.serial());
+    if (sessions_.empty())
+        byCookie_ = {};   // give the bucket array back: it would pin the top of the heap
+    if (seat != nullptr && seat->sessions_.empty())
+        seat->sessions_.shrink_to_fit();
     sessionRemoved.emit(s);
     if (seat != nullptr) {
         if (seat->kind() == SeatKind::Dynamic && seat->sessions_.empty())

@@ -116,7 +116,7 @@ int run(const Options& options)
                        {options.confdir + "/run-seat.d", options.hooksLibdir + "/run-seat.d"},
                        options.hookTimeoutMs,
                        2000});
-    service.setCommitHook([&recorder] { recorder.commit(); });
+    service.setCommitHook([&recorder](std::function<void()> then) { recorder.commitThen(std::move(then)); });
     // ConsoleKit2 additions (src/power), before seats and restored sessions so that those get
     // runtime dirs and idle monitors too.
     power::PowerOptions powerOptions;

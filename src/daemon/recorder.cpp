@@ -1,7 +1,10 @@
 // Recorder: model signals → database, restart state, history lines and hooks.
 #include "daemon/recorder.h"
 
+#include <malloc.h>
+
 #include <optional>
+#include <utility>
 
 #include "daemon/snapshot.h"
 #include "state/database.h"
@@ -26,12 +29,28 @@ Recorder::~Recorder()
     commit();
 }
 
+namespace {
+// Past this many waiting replies the batch is written at once: replies never starve behind a
+// steady stream of requests.
+constexpr std::size_t kMaxWaiting = 256;
+} // namespace
+
+void Recorder::commitThen(std::function<void()> then)
+{
+    waiting_.push_back(std::move(then));
+    changed();
+    if (waiting_.size() >= kMaxWaiting)
+        commit();
+}
+
 void Recorder::changed()
 {
     dirty_ = true;
+    // Below the priority of incoming D-Bus calls: a burst of calls is handled first, then written
+    // once.
     if (idle_ == 0)
         idle_ = g_idle_add_full(
-            G_PRIORITY_DEFAULT,
+            G_PRIORITY_DEFAULT + 10,
             [](gpointer data) -> gboolean {
                 auto* self = static_cast<Recorder*>(data);
                 self->idle_ = 0;
@@ -43,14 +62,22 @@ void Recorder::changed()
 
 void Recorder::commit()
 {
-    if (!dirty_)
-        return;
-    dirty_ = false;
-    const state::Snapshot snap = snapshotOf(manager_);
-    if (auto r = state::writeDatabase(paths_.database, snap); !r)
-        log::warning("cannot write the session database: " + r.error().message);
-    if (auto r = state::saveState(paths_.state, snap, manager_.nextSessionSerial(), manager_.nextSeatSerial()); !r)
-        log::warning("cannot save the restart state: " + r.error().message);
+    if (dirty_) {
+        dirty_ = false;
+        const state::Snapshot snap = snapshotOf(manager_);
+        if (auto r = state::writeDatabase(paths_.database, snap); !r)
+            log::warning("cannot write the session database: " + r.error().message);
+        if (auto r = state::saveState(paths_.state, snap, manager_.nextSessionSerial(), manager_.nextSeatSerial());
+            !r)
+            log::warning("cannot save the restart state: " + r.error().message);
+    }
+    auto waiting = std::exchange(waiting_, {});
+    for (auto& then : waiting)
+        then();
+    if (std::exchange(trimAfterCommit_, false)) {
+        // The last session went: hand the freed heap back (RSS and, where the top is free, VmSize).
+        ::malloc_trim(0);
+    }
 }
 
 void Recorder::connect()
@@ -81,6 +108,7 @@ void Recorder::connect()
     }));
     connections_.push_back(m.sessionRemoved.connect([this, now](core::Session& s) {
         changed();
+        trimAfterCommit_ = trimAfterCommit_ || manager_.sessionCount() == 0;
         const auto rec = sessionRecord(s);
         history_.append(state::sessionEvent(HistoryEventType::SeatSessionRemoved, now(), rec));
         hooks_.run(state::HookKind::Session, "session_removed", state::sessionHookEnv(rec));

@@ -1,11 +1,12 @@
 // Recorder: keeps the files others read (database, history, hooks) and the daemon's own restart
-// state in step with the model. The database and the restart state are rewritten atomically;
-// commit() writes them at once (before a reply that creates or ends a session), otherwise a
-// change is written at the end of the main-loop iteration that made it.
+// state in step with the model. The database and the restart state are rewritten atomically once
+// per main-loop batch of changes (group commit): a reply that creates or ends a session waits
+// for the write that includes it, so what a client was told survives a crash of the daemon.
 #pragma once
 
 #include <glib.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,8 +33,11 @@ public:
 
     // While muted (restoring sessions after a restart) model events write no history and run no hooks.
     void setMuted(bool muted) { muted_ = muted; }
-    // Writes the database and the restart state now if anything changed.
+    // Writes the database and the restart state now if anything changed, then runs what waited.
     void commit();
+    // Runs `then` after the next write (which includes every change made so far). All calls of
+    // one main-loop batch share one write; a long queue is written at once.
+    void commitThen(std::function<void()> then);
     // For events that are not model changes (power actions, sessions found dead at restart).
     void logEvent(const state::HistoryEvent& event) { history_.append(event); }
     state::HistoryWriter& history() { return history_; }
@@ -47,9 +51,11 @@ private:
     state::HistoryWriter history_;
     state::HookRunner hooks_;
     std::vector<Connection> connections_;
+    std::vector<std::function<void()>> waiting_;
     guint idle_ = 0;
     bool dirty_ = false;
     bool muted_ = false;
+    bool trimAfterCommit_ = false;
 };
 
 } // namespace ck::daemon

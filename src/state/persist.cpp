@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -27,6 +28,14 @@ constexpr std::size_t kMaxStateBytes = 64 * 1024 * 1024;
 
 std::string escape(std::string_view v, bool escapeSpace = false)
 {
+    // Most values need no escape at all: copy them in one go (this runs for every field of
+    // every session on every write of the restart state).
+    const bool plain = std::none_of(v.begin(), v.end(), [escapeSpace](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return c == '\\' || u < 0x20 || u == 0x7f || (c == ' ' && escapeSpace);
+    });
+    if (plain)
+        return std::string(v);
     std::string out;
     out.reserve(v.size());
     for (char c : v) {
