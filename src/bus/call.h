@@ -16,11 +16,10 @@ namespace ck::bus {
 class PendingReply {
 public:
     PendingReply() = default;
-    PendingReply(GDBusMethodInvocation* invocation, Domain domain) : invocation_(invocation), domain_(domain) {}
+    PendingReply(GDBusMethodInvocation* invocation, Domain domain) : invocation_(invocation), domain_(domain) { }
     PendingReply(const PendingReply&) = delete;
     PendingReply& operator=(const PendingReply&) = delete;
-    PendingReply(PendingReply&& o) noexcept
-        : invocation_(std::exchange(o.invocation_, nullptr)), domain_(o.domain_) {}
+    PendingReply(PendingReply&& o) noexcept : invocation_(std::exchange(o.invocation_, nullptr)), domain_(o.domain_) { }
     PendingReply& operator=(PendingReply&& o) noexcept
     {
         if (this != &o) {
@@ -55,10 +54,7 @@ public:
     void fail(ErrorCode code, const std::string& message) { fail(Error{code, message}); }
 
 private:
-    void dropped()
-    {
-        fail(ErrorCode::Failed, "The request was abandoned (the daemon is shutting down)");
-    }
+    void dropped() { fail(ErrorCode::Failed, "The request was abandoned (the daemon is shutting down)"); }
 
     GDBusMethodInvocation* invocation_ = nullptr;
     Domain domain_ = Domain::Manager;

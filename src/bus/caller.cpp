@@ -11,9 +11,12 @@ struct CallerCache::Lookup {
     std::string sender;
 };
 
-CallerCache::CallerCache(GDBusConnection* connection) : connection_(connection) {}
+CallerCache::CallerCache(GDBusConnection* connection) : connection_(connection) { }
 
-CallerCache::~CallerCache() { *alive_ = false; }
+CallerCache::~CallerCache()
+{
+    *alive_ = false;
+}
 
 void CallerCache::forget(const std::string& busName)
 {
@@ -29,12 +32,11 @@ void CallerCache::resolve(const std::string& sender, Callback callback)
     auto& queue = waiting_[sender];
     queue.push_back(std::move(callback));
     if (queue.size() > 1)
-        return;   // a look-up for this sender is already under way
+        return; // a look-up for this sender is already under way
     auto* lookup = new Lookup{this, alive_, sender};
     g_dbus_connection_call(connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                           "GetConnectionCredentials", g_variant_new("(s)", sender.c_str()),
-                           G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &CallerCache::onReply,
-                           lookup);
+        "GetConnectionCredentials", g_variant_new("(s)", sender.c_str()), G_VARIANT_TYPE("(a{sv})"),
+        G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &CallerCache::onReply, lookup);
 }
 
 void CallerCache::onReply(GObject* source, GAsyncResult* result, gpointer data)
@@ -60,8 +62,8 @@ void CallerCache::onReply(GObject* source, GAsyncResult* result, gpointer data)
             outcome = c;
         }
     } else if (error) {
-        outcome = Error{ErrorCode::Failed,
-                        std::string("Unable to get information about the calling process: ") + error->message};
+        outcome = Error{
+            ErrorCode::Failed, std::string("Unable to get information about the calling process: ") + error->message};
     }
     auto node = self->waiting_.extract(lookup->sender);
     if (node.empty())

@@ -25,8 +25,8 @@ std::optional<unsigned> localDisplayNumber(std::string_view display)
 }
 
 // The X server's VT: its controlling tty if that is a VT, else a "vtN" argument on its command line.
-std::string xServerDevice(const procfs::ProcReader& proc, const std::string& xLockDir, unsigned display,
-                          const std::string& clientTty)
+std::string xServerDevice(
+    const procfs::ProcReader& proc, const std::string& xLockDir, unsigned display, const std::string& clientTty)
 {
     auto lock = readFile(xLockDir + "/.X" + std::to_string(display) + "-lock", 64);
     if (!lock)
@@ -62,14 +62,15 @@ std::string xServerDevice(const procfs::ProcReader& proc, const std::string& xLo
 }
 } // namespace
 
-Result<core::SessionParams> collectSessionInfo(const procfs::ProcReader& proc, pid_t pid, uid_t uid,
-                                               const std::string& xLockDir)
+Result<core::SessionParams> collectSessionInfo(
+    const procfs::ProcReader& proc, pid_t pid, uid_t uid, const std::string& xLockDir)
 {
     if (pid < 2)
         return Error{ErrorCode::InvalidInput, "Unable to get information about the calling process: invalid pid"};
     auto info = proc.read(pid);
     if (!info)
-        return Error{ErrorCode::General, "Unable to get information about the calling process: " + info.error().message};
+        return Error{
+            ErrorCode::General, "Unable to get information about the calling process: " + info.error().message};
     core::SessionParams p;
     p.unixUser = uid;
     p.displayDevice = info->ttyDevice;
@@ -80,7 +81,7 @@ Result<core::SessionParams> collectSessionInfo(const procfs::ProcReader& proc, p
         if (auto n = localDisplayNumber(p.x11Display))
             p.x11DisplayDevice = xServerDevice(proc, xLockDir, *n, p.displayDevice);
         else
-            p.isLocal = false;   // a TCP display is never local
+            p.isLocal = false; // a TCP display is never local
     }
     return p;
 }

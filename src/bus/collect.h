@@ -11,7 +11,7 @@
 namespace ck::bus {
 
 // `xLockDir` is where X servers leave ".X<N>-lock" with their pid (normally /tmp).
-Result<core::SessionParams> collectSessionInfo(const procfs::ProcReader& proc, pid_t pid, uid_t uid,
-                                               const std::string& xLockDir = "/tmp");
+Result<core::SessionParams> collectSessionInfo(
+    const procfs::ProcReader& proc, pid_t pid, uid_t uid, const std::string& xLockDir = "/tmp");
 
 } // namespace ck::bus

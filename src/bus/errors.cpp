@@ -8,9 +8,12 @@ namespace {
 const char* domainPrefix(Domain d)
 {
     switch (d) {
-    case Domain::Manager: return "org.freedesktop.ConsoleKit.Manager.Error.";
-    case Domain::Seat: return "org.freedesktop.ConsoleKit.Seat.Error.";
-    case Domain::Session: return "org.freedesktop.ConsoleKit.Session.Error.";
+    case Domain::Manager:
+        return "org.freedesktop.ConsoleKit.Manager.Error.";
+    case Domain::Seat:
+        return "org.freedesktop.ConsoleKit.Seat.Error.";
+    case Domain::Session:
+        return "org.freedesktop.ConsoleKit.Session.Error.";
     }
     return "org.freedesktop.ConsoleKit.Manager.Error.";
 }
@@ -19,21 +22,36 @@ const char* domainPrefix(Domain d)
 const char* mappedCode(Domain d, ErrorCode c)
 {
     switch (c) {
-    case ErrorCode::Failed: return "Failed";
-    case ErrorCode::General: return "General";
-    case ErrorCode::InsufficientPermission: return "InsufficientPermission";
-    case ErrorCode::NotSupported: return "NotSupported";
-    case ErrorCode::InvalidInput: return "InvalidInput";
-    case ErrorCode::UnknownObject: return "Failed";   // named by errorName() as the standard error
-    case ErrorCode::AuthorizationRequired: return d == Domain::Manager ? "AuthorizationRequired" : "InsufficientPermission";
-    case ErrorCode::Busy: return d == Domain::Manager ? "Busy" : "Failed";
-    case ErrorCode::Inhibited: return d == Domain::Manager ? "Inhibited" : "Failed";
-    case ErrorCode::OutOfMemory: return d == Domain::Manager ? "OutOfMemory" : "Failed";
-    case ErrorCode::NoSeats: return d == Domain::Manager ? "NoSeats" : "Failed";
-    case ErrorCode::NoSessions: return d == Domain::Session ? "Failed" : "NoSessions";
-    case ErrorCode::NothingInhibited: return d == Domain::Manager ? "NothingInhibited" : "Failed";
-    case ErrorCode::NoActiveSession: return d == Domain::Seat ? "NoActiveSession" : "Failed";
-    case ErrorCode::AlreadyActive: return d == Domain::Manager ? "Failed" : "AlreadyActive";
+    case ErrorCode::Failed:
+        return "Failed";
+    case ErrorCode::General:
+        return "General";
+    case ErrorCode::InsufficientPermission:
+        return "InsufficientPermission";
+    case ErrorCode::NotSupported:
+        return "NotSupported";
+    case ErrorCode::InvalidInput:
+        return "InvalidInput";
+    case ErrorCode::UnknownObject:
+        return "Failed"; // named by errorName() as the standard error
+    case ErrorCode::AuthorizationRequired:
+        return d == Domain::Manager ? "AuthorizationRequired" : "InsufficientPermission";
+    case ErrorCode::Busy:
+        return d == Domain::Manager ? "Busy" : "Failed";
+    case ErrorCode::Inhibited:
+        return d == Domain::Manager ? "Inhibited" : "Failed";
+    case ErrorCode::OutOfMemory:
+        return d == Domain::Manager ? "OutOfMemory" : "Failed";
+    case ErrorCode::NoSeats:
+        return d == Domain::Manager ? "NoSeats" : "Failed";
+    case ErrorCode::NoSessions:
+        return d == Domain::Session ? "Failed" : "NoSessions";
+    case ErrorCode::NothingInhibited:
+        return d == Domain::Manager ? "NothingInhibited" : "Failed";
+    case ErrorCode::NoActiveSession:
+        return d == Domain::Seat ? "NoActiveSession" : "Failed";
+    case ErrorCode::AlreadyActive:
+        return d == Domain::Manager ? "Failed" : "AlreadyActive";
     }
     return "Failed";
 }

@@ -5,8 +5,17 @@
 
 namespace ck::bus {
 
-const GDBusInterfaceInfo* managerInterfaceInfo() { return &ck_dbus_manager_interface; }
-const GDBusInterfaceInfo* seatInterfaceInfo() { return &ck_dbus_seat_interface; }
-const GDBusInterfaceInfo* sessionInterfaceInfo() { return &ck_dbus_session_interface; }
+const GDBusInterfaceInfo* managerInterfaceInfo()
+{
+    return &ck_dbus_manager_interface;
+}
+const GDBusInterfaceInfo* seatInterfaceInfo()
+{
+    return &ck_dbus_seat_interface;
+}
+const GDBusInterfaceInfo* sessionInterfaceInfo()
+{
+    return &ck_dbus_session_interface;
+}
 
 } // namespace ck::bus

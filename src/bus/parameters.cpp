@@ -22,7 +22,7 @@ struct Entry {
 
 constexpr Entry kTable[] = {
     {"unix-user", Kind::Uid, nullptr, nullptr},
-    {"user", Kind::Uid, nullptr, nullptr},   // deprecated alias of unix-user
+    {"user", Kind::Uid, nullptr, nullptr}, // deprecated alias of unix-user
     {"session-type", Kind::String, &SessionParams::sessionType, nullptr},
     {"session-class", Kind::String, &SessionParams::sessionClass, nullptr},
     {"session-service", Kind::String, &SessionParams::sessionService, nullptr},
@@ -39,25 +39,33 @@ constexpr std::size_t kMaxStringLength = 4096;
 
 Error typeError(const char* name, const char* expected, GVariant* value)
 {
-    return Error{ErrorCode::InvalidInput, std::string("Parameter '") + name + "' must be of type " + expected +
-                                              ", not '" + g_variant_get_type_string(value) + "'"};
+    return Error{ErrorCode::InvalidInput,
+        std::string("Parameter '") + name + "' must be of type " + expected + ", not '"
+            + g_variant_get_type_string(value) + "'"};
 }
 
 // Any integer type is accepted when it fits (clients send 'i' for unix-user).
 bool integerValue(GVariant* v, gint64& out)
 {
-    if (g_variant_is_of_type(v, G_VARIANT_TYPE_INT32)) out = g_variant_get_int32(v);
-    else if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32)) out = g_variant_get_uint32(v);
-    else if (g_variant_is_of_type(v, G_VARIANT_TYPE_INT64)) out = g_variant_get_int64(v);
+    if (g_variant_is_of_type(v, G_VARIANT_TYPE_INT32))
+        out = g_variant_get_int32(v);
+    else if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32))
+        out = g_variant_get_uint32(v);
+    else if (g_variant_is_of_type(v, G_VARIANT_TYPE_INT64))
+        out = g_variant_get_int64(v);
     else if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64)) {
         guint64 u = g_variant_get_uint64(v);
         if (u > static_cast<guint64>(G_MAXINT64))
             return false;
         out = static_cast<gint64>(u);
-    } else if (g_variant_is_of_type(v, G_VARIANT_TYPE_INT16)) out = g_variant_get_int16(v);
-    else if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT16)) out = g_variant_get_uint16(v);
-    else if (g_variant_is_of_type(v, G_VARIANT_TYPE_BYTE)) out = g_variant_get_byte(v);
-    else return false;
+    } else if (g_variant_is_of_type(v, G_VARIANT_TYPE_INT16))
+        out = g_variant_get_int16(v);
+    else if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT16))
+        out = g_variant_get_uint16(v);
+    else if (g_variant_is_of_type(v, G_VARIANT_TYPE_BYTE))
+        out = g_variant_get_byte(v);
+    else
+        return false;
     return true;
 }
 } // namespace
@@ -78,7 +86,7 @@ Result<ParsedParameters> parseParameters(GVariant* parameters, core::SessionPara
             if (std::strcmp(e.name, name) == 0)
                 entry = &e;
         if (entry == nullptr)
-            continue;   // id, cookie and unknown names are ignored
+            continue; // id, cookie and unknown names are ignored
         GVariant* v = value.get();
         switch (entry->kind) {
         case Kind::Uid: {
@@ -86,8 +94,8 @@ Result<ParsedParameters> parseParameters(GVariant* parameters, core::SessionPara
             if (!integerValue(v, n))
                 return typeError(name, "'i' or 'u'", v);
             if (n < 0 || n > static_cast<gint64>(G_MAXUINT32) - 1)
-                return Error{ErrorCode::InvalidInput, std::string("Parameter '") + name + "' is not a valid user id: " +
-                                                          std::to_string(n)};
+                return Error{ErrorCode::InvalidInput,
+                    std::string("Parameter '") + name + "' is not a valid user id: " + std::to_string(n)};
             out.params.unixUser = static_cast<uid_t>(n);
             out.given.insert("unix-user");
             break;
@@ -98,8 +106,9 @@ Result<ParsedParameters> parseParameters(GVariant* parameters, core::SessionPara
             gsize len = 0;
             const gchar* s = g_variant_get_string(v, &len);
             if (len > kMaxStringLength)
-                return Error{ErrorCode::InvalidInput, std::string("Parameter '") + name + "' is longer than " +
-                                                          std::to_string(kMaxStringLength) + " bytes"};
+                return Error{ErrorCode::InvalidInput,
+                    std::string("Parameter '") + name + "' is longer than " + std::to_string(kMaxStringLength)
+                        + " bytes"};
             out.params.*(entry->str) = s;
             out.given.insert(name);
             break;
@@ -115,7 +124,8 @@ Result<ParsedParameters> parseParameters(GVariant* parameters, core::SessionPara
             if (!integerValue(v, n))
                 return typeError(name, "'u'", v);
             if (n < 0 || n > 63)
-                return Error{ErrorCode::InvalidInput, "Parameter 'vtnr' must be between 0 and 63, not " + std::to_string(n)};
+                return Error{
+                    ErrorCode::InvalidInput, "Parameter 'vtnr' must be between 0 and 63, not " + std::to_string(n)};
             out.params.vtnr = static_cast<unsigned>(n);
             out.given.insert(name);
             break;

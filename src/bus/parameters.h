@@ -14,7 +14,7 @@ namespace ck::bus {
 
 struct ParsedParameters {
     core::SessionParams params;
-    std::set<std::string> given;   // names that were set (e.g. "is-local", "unix-user")
+    std::set<std::string> given; // names that were set (e.g. "is-local", "unix-user")
 };
 
 // `base` holds the values collected from the caller's process; given parameters override them.

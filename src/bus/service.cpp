@@ -36,8 +36,8 @@ NodeKind nodeKind(std::string_view node)
 const GDBusSubtreeVTable Service::kSubtreeVTable = {&Service::enumerate, &Service::introspect, &Service::dispatch, {}};
 const GDBusInterfaceVTable Service::kInterfaceVTable = {&Service::onMethodCall, &Service::onGetProperty, nullptr, {}};
 
-Service::Service(GDBusConnection* connection, core::Manager& manager, const procfs::ProcReader& proc,
-                 ServiceOptions options)
+Service::Service(
+    GDBusConnection* connection, core::Manager& manager, const procfs::ProcReader& proc, ServiceOptions options)
     : connection_(connection), manager_(manager), proc_(proc), options_(std::move(options)), callers_(connection)
 {
     connectCoreSignals();
@@ -46,7 +46,7 @@ Service::Service(GDBusConnection* connection, core::Manager& manager, const proc
 Service::~Service()
 {
     *alive_ = false;
-    activations_.clear();   // replies "abandoned" to every waiting activation
+    activations_.clear(); // replies "abandoned" to every waiting activation
     if (nameWatch_ != 0)
         g_dbus_connection_signal_unsubscribe(connection_, nameWatch_);
     if (registration_ != 0)
@@ -58,16 +58,14 @@ Result<void> Service::registerObjects()
     GError* raw = nullptr;
     // DISPATCH_TO_UNENUMERATED_NODES: GDBus would otherwise enumerate every node on every call
     // (O(sessions) per call); introspect() answers for existing nodes only instead.
-    registration_ = g_dbus_connection_register_subtree(connection_, kRoot, &kSubtreeVTable,
-                                                       G_DBUS_SUBTREE_FLAGS_DISPATCH_TO_UNENUMERATED_NODES, this,
-                                                       nullptr, &raw);
+    registration_ = g_dbus_connection_register_subtree(
+        connection_, kRoot, &kSubtreeVTable, G_DBUS_SUBTREE_FLAGS_DISPATCH_TO_UNENUMERATED_NODES, this, nullptr, &raw);
     ErrorPtr error(raw);
     if (registration_ == 0)
         return Error{ErrorCode::Failed, std::string("cannot register objects: ") + error->message};
     nameWatch_ = g_dbus_connection_signal_subscribe(connection_, "org.freedesktop.DBus", "org.freedesktop.DBus",
-                                                    "NameOwnerChanged", "/org/freedesktop/DBus", nullptr,
-                                                    G_DBUS_SIGNAL_FLAGS_NONE, &Service::onNameOwnerChanged, this,
-                                                    nullptr);
+        "NameOwnerChanged", "/org/freedesktop/DBus", nullptr, G_DBUS_SIGNAL_FLAGS_NONE, &Service::onNameOwnerChanged,
+        this, nullptr);
     return {};
 }
 
@@ -93,12 +91,19 @@ GDBusInterfaceInfo** Service::introspect(GDBusConnection*, const gchar*, const g
         return nullptr;
     const GDBusInterfaceInfo* info = nullptr;
     switch (nodeKind(node)) {
-    case NodeKind::Manager: info = managerInterfaceInfo(); break;
+    case NodeKind::Manager:
+        info = managerInterfaceInfo();
+        break;
     // Unknown SeatN/SessionN nodes still get their interface so that the handler answers with
     // org.freedesktop.DBus.Error.UnknownObject rather than GDBus's misleading UnknownMethod.
-    case NodeKind::Seat: info = seatInterfaceInfo(); break;
-    case NodeKind::Session: info = sessionInterfaceInfo(); break;
-    case NodeKind::None: break;
+    case NodeKind::Seat:
+        info = seatInterfaceInfo();
+        break;
+    case NodeKind::Session:
+        info = sessionInterfaceInfo();
+        break;
+    case NodeKind::None:
+        break;
     }
     if (info == nullptr)
         return nullptr;
@@ -107,8 +112,8 @@ GDBusInterfaceInfo** Service::introspect(GDBusConnection*, const gchar*, const g
     return out;
 }
 
-const GDBusInterfaceVTable* Service::dispatch(GDBusConnection*, const gchar*, const gchar*, const gchar*,
-                                              const gchar*, gpointer* outData, gpointer data)
+const GDBusInterfaceVTable* Service::dispatch(
+    GDBusConnection*, const gchar*, const gchar*, const gchar*, const gchar*, gpointer* outData, gpointer data)
 {
     *outData = data;
     return &kInterfaceVTable;
@@ -117,7 +122,7 @@ const GDBusInterfaceVTable* Service::dispatch(GDBusConnection*, const gchar*, co
 // --- method calls ----------------------------------------------------------------------------
 
 void Service::onMethodCall(GDBusConnection*, const gchar* sender, const gchar* path, const gchar* iface,
-                           const gchar* method, GVariant* params, GDBusMethodInvocation* invocation, gpointer data)
+    const gchar* method, GVariant* params, GDBusMethodInvocation* invocation, gpointer data)
 {
     auto* self = static_cast<Service*>(data);
     struct Route {
@@ -196,7 +201,7 @@ void Service::onMethodCall(GDBusConnection*, const gchar* sender, const gchar* p
     else if (domain == Domain::Session && (std::strcmp(method, "IsActive") == 0 || std::strcmp(method, "IsLocal") == 0))
         route = {&Service::sessionGetter, false};
     else if (domain == Domain::Manager && self->power_ != nullptr)
-        route = {nullptr, true};   // power and inhibitor methods
+        route = {nullptr, true}; // power and inhibitor methods
 
     if (route.handler == nullptr && !(domain == Domain::Manager && self->power_ != nullptr)) {
         call->reply.fail(ErrorCode::NotSupported, std::string("Method ") + method + " is not supported by this daemon");
@@ -207,27 +212,27 @@ void Service::onMethodCall(GDBusConnection*, const gchar* sender, const gchar* p
         return;
     }
     std::weak_ptr<bool> alive = self->alive_;
-    const std::string senderName = call->sender;   // read before the call is moved into the callback
-    self->callers_.resolve(senderName, [self, alive, route, c = std::shared_ptr<Call>(std::move(call))](
-                                             Result<Caller> caller) {
-        if (auto a = alive.lock(); !a || !*a)
-            return;
-        if (!caller) {
-            c->reply.fail(caller.error());
-            return;
-        }
-        c->caller = caller.value();
-        if (route.handler != nullptr)
-            (self->*route.handler)(*c);
-        else if (!self->power_->handle(c->method, c->params.get(), c->reply, c->caller))
-            c->reply.fail(ErrorCode::NotSupported, "Method " + c->method + " is not supported by this daemon");
-    });
+    const std::string senderName = call->sender; // read before the call is moved into the callback
+    self->callers_.resolve(
+        senderName, [self, alive, route, c = std::shared_ptr<Call>(std::move(call))](Result<Caller> caller) {
+            if (auto a = alive.lock(); !a || !*a)
+                return;
+            if (!caller) {
+                c->reply.fail(caller.error());
+                return;
+            }
+            c->caller = caller.value();
+            if (route.handler != nullptr)
+                (self->*route.handler)(*c);
+            else if (!self->power_->handle(c->method, c->params.get(), c->reply, c->caller))
+                c->reply.fail(ErrorCode::NotSupported, "Method " + c->method + " is not supported by this daemon");
+        });
 }
 
 // --- properties ------------------------------------------------------------------------------
 
 GVariant* Service::onGetProperty(GDBusConnection*, const gchar*, const gchar* path, const gchar* iface,
-                                 const gchar* property, GError** error, gpointer data)
+    const gchar* property, GError** error, gpointer data)
 {
     auto* self = static_cast<Service*>(data);
     GVariant* value = nullptr;
@@ -252,19 +257,32 @@ GVariant* Service::sessionProperty(const core::Session& s, const std::string& na
         const core::Seat* seat = s.seat();
         return g_variant_new("(so)", seat ? seat->name().c_str() : "", seat ? seat->path().c_str() : "/");
     }
-    if (name == "session-service") return g_variant_new_string(p.sessionService.c_str());
-    if (name == "session-type") return g_variant_new_string(p.sessionType.c_str());
-    if (name == "session-class") return g_variant_new_string(p.sessionClass.c_str());
-    if (name == "session-state") return g_variant_new_string(core::sessionStateName(s.state()));
-    if (name == "remote-host-name") return g_variant_new_string(p.remoteHostName.c_str());
-    if (name == "display-device") return g_variant_new_string(p.displayDevice.c_str());
-    if (name == "x11-display") return g_variant_new_string(p.x11Display.c_str());
-    if (name == "x11-display-device") return g_variant_new_string(p.x11DisplayDevice.c_str());
-    if (name == "VTNr") return g_variant_new_uint32(s.vtnr());
-    if (name == "active") return g_variant_new_boolean(s.isActive());
-    if (name == "is-local") return g_variant_new_boolean(p.isLocal);
-    if (name == "idle-hint") return g_variant_new_boolean(s.idleHint());
-    if (name == "LockedHint") return g_variant_new_boolean(s.lockedHint());
+    if (name == "session-service")
+        return g_variant_new_string(p.sessionService.c_str());
+    if (name == "session-type")
+        return g_variant_new_string(p.sessionType.c_str());
+    if (name == "session-class")
+        return g_variant_new_string(p.sessionClass.c_str());
+    if (name == "session-state")
+        return g_variant_new_string(core::sessionStateName(s.state()));
+    if (name == "remote-host-name")
+        return g_variant_new_string(p.remoteHostName.c_str());
+    if (name == "display-device")
+        return g_variant_new_string(p.displayDevice.c_str());
+    if (name == "x11-display")
+        return g_variant_new_string(p.x11Display.c_str());
+    if (name == "x11-display-device")
+        return g_variant_new_string(p.x11DisplayDevice.c_str());
+    if (name == "VTNr")
+        return g_variant_new_uint32(s.vtnr());
+    if (name == "active")
+        return g_variant_new_boolean(s.isActive());
+    if (name == "is-local")
+        return g_variant_new_boolean(p.isLocal);
+    if (name == "idle-hint")
+        return g_variant_new_boolean(s.idleHint());
+    if (name == "LockedHint")
+        return g_variant_new_boolean(s.lockedHint());
     return nullptr;
 }
 
@@ -273,7 +291,7 @@ GVariant* Service::seatProperty(const core::Seat& seat, const std::string& name)
     if (name == "name")
         return g_variant_new_string(seat.name().c_str());
     if (name == "CanGraphical")
-        return g_variant_new_boolean(TRUE);   // as ConsoleKit2 2.0: a remote X seat is graphical too
+        return g_variant_new_boolean(TRUE); // as ConsoleKit2 2.0: a remote X seat is graphical too
     return nullptr;
 }
 
@@ -300,18 +318,16 @@ void Service::emitPropertiesChanged(const std::string& path, const char* iface, 
         if (GVariant* v = sessionProperty(*s, n))
             g_variant_builder_add(&changed, "{sv}", n, v);
     emit(path, "org.freedesktop.DBus.Properties", "PropertiesChanged",
-         g_variant_new("(sa{sv}as)", iface, &changed, nullptr));
+        g_variant_new("(sa{sv}as)", iface, &changed, nullptr));
 }
 
 void Service::connectCoreSignals()
 {
     auto& m = manager_;
-    coreConnections_.push_back(m.seatAdded.connect([this](core::Seat& seat) {
-        emitManagerSignal("SeatAdded", g_variant_new("(o)", seat.path().c_str()));
-    }));
-    coreConnections_.push_back(m.seatRemoved.connect([this](core::Seat& seat) {
-        emitManagerSignal("SeatRemoved", g_variant_new("(o)", seat.path().c_str()));
-    }));
+    coreConnections_.push_back(m.seatAdded.connect(
+        [this](core::Seat& seat) { emitManagerSignal("SeatAdded", g_variant_new("(o)", seat.path().c_str())); }));
+    coreConnections_.push_back(m.seatRemoved.connect(
+        [this](core::Seat& seat) { emitManagerSignal("SeatRemoved", g_variant_new("(o)", seat.path().c_str())); }));
     coreConnections_.push_back(m.sessionAdded.connect([this](core::Session& s) {
         sessionsReply_.reset();
         if (s.seat() != nullptr)
@@ -333,11 +349,13 @@ void Service::connectCoreSignals()
             }
         }
     }));
-    coreConnections_.push_back(m.activeSessionChanged.connect([this](core::Seat& seat, core::Session*, core::Session* now) {
+    coreConnections_.push_back(m.activeSessionChanged.connect([this](core::Seat& seat, core::Session*,
+                                                                  core::Session* now) {
         if (options_.legacyActiveSessionSignal)
             emit(seat.path(), kSeatIface, "ActiveSessionChanged", g_variant_new("(s)", now ? now->path().c_str() : ""));
         else
-            emit(seat.path(), kSeatIface, "ActiveSessionChanged", g_variant_new("(o)", now ? now->path().c_str() : "/"));
+            emit(
+                seat.path(), kSeatIface, "ActiveSessionChanged", g_variant_new("(o)", now ? now->path().c_str() : "/"));
     }));
     coreConnections_.push_back(m.sessionChanged.connect([this](core::Session& s, core::SessionProperty prop) {
         switch (prop) {
@@ -359,25 +377,22 @@ void Service::connectCoreSignals()
     coreConnections_.push_back(m.idleHintChanged.connect([this](core::Session& s, bool idle) {
         emit(s.path(), kSessionIface, "IdleHintChanged", g_variant_new("(b)", idle));
     }));
-    coreConnections_.push_back(m.systemIdleHintChanged.connect([this](bool idle) {
-        emitManagerSignal("SystemIdleHintChanged", g_variant_new("(b)", idle));
-    }));
-    coreConnections_.push_back(m.lockRequested.connect([this](core::Session& s) {
-        emit(s.path(), kSessionIface, "Lock", nullptr);
-    }));
-    coreConnections_.push_back(m.unlockRequested.connect([this](core::Session& s) {
-        emit(s.path(), kSessionIface, "Unlock", nullptr);
-    }));
+    coreConnections_.push_back(m.systemIdleHintChanged.connect(
+        [this](bool idle) { emitManagerSignal("SystemIdleHintChanged", g_variant_new("(b)", idle)); }));
+    coreConnections_.push_back(
+        m.lockRequested.connect([this](core::Session& s) { emit(s.path(), kSessionIface, "Lock", nullptr); }));
+    coreConnections_.push_back(
+        m.unlockRequested.connect([this](core::Session& s) { emit(s.path(), kSessionIface, "Unlock", nullptr); }));
 }
 
-void Service::onNameOwnerChanged(GDBusConnection*, const gchar*, const gchar*, const gchar*, const gchar*,
-                                 GVariant* params, gpointer data)
+void Service::onNameOwnerChanged(
+    GDBusConnection*, const gchar*, const gchar*, const gchar*, const gchar*, GVariant* params, gpointer data)
 {
     auto* self = static_cast<Service*>(data);
     const gchar *name = nullptr, *oldOwner = nullptr, *newOwner = nullptr;
     g_variant_get(params, "(&s&s&s)", &name, &oldOwner, &newOwner);
     if (name[0] != ':' || newOwner[0] != '\0')
-        return;   // only unique names that went away
+        return; // only unique names that went away
     self->leaderGone(name);
 }
 

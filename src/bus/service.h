@@ -34,20 +34,19 @@ public:
     virtual ~PowerHandler() = default;
     // Returns true when the method is one of its own; it then replies through `reply` (now or
     // later, after moving it away).
-    virtual bool handle(const std::string& method, GVariant* parameters, PendingReply& reply,
-                        const Caller& caller) = 0;
+    virtual bool handle(const std::string& method, GVariant* parameters, PendingReply& reply, const Caller& caller) = 0;
 };
 
 struct ServiceOptions {
-    bool legacyActiveSessionSignal = false;   // Seat.ActiveSessionChanged as 's' ("" when none), 0.4.6 wire type
+    bool legacyActiveSessionSignal = false; // Seat.ActiveSessionChanged as 's' ("" when none), 0.4.6 wire type
     unsigned activationTimeoutMs = 5000;
     std::string xLockDir = "/tmp";
 };
 
 class Service {
 public:
-    Service(GDBusConnection* connection, core::Manager& manager, const procfs::ProcReader& proc,
-            ServiceOptions options);
+    Service(
+        GDBusConnection* connection, core::Manager& manager, const procfs::ProcReader& proc, ServiceOptions options);
     ~Service();
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;
@@ -77,15 +76,16 @@ private:
     static const GDBusSubtreeVTable kSubtreeVTable;
     static const GDBusInterfaceVTable kInterfaceVTable;
     static gchar** enumerate(GDBusConnection*, const gchar*, const gchar*, gpointer data);
-    static GDBusInterfaceInfo** introspect(GDBusConnection*, const gchar*, const gchar*, const gchar* node, gpointer data);
+    static GDBusInterfaceInfo** introspect(
+        GDBusConnection*, const gchar*, const gchar*, const gchar* node, gpointer data);
     static const GDBusInterfaceVTable* dispatch(GDBusConnection*, const gchar*, const gchar*, const gchar* iface,
-                                                const gchar* node, gpointer* outData, gpointer data);
+        const gchar* node, gpointer* outData, gpointer data);
     static void onMethodCall(GDBusConnection*, const gchar* sender, const gchar* path, const gchar* iface,
-                             const gchar* method, GVariant* params, GDBusMethodInvocation* invocation, gpointer data);
+        const gchar* method, GVariant* params, GDBusMethodInvocation* invocation, gpointer data);
     static GVariant* onGetProperty(GDBusConnection*, const gchar* sender, const gchar* path, const gchar* iface,
-                                   const gchar* property, GError** error, gpointer data);
-    static void onNameOwnerChanged(GDBusConnection*, const gchar*, const gchar*, const gchar*, const gchar*,
-                                   GVariant* params, gpointer data);
+        const gchar* property, GError** error, gpointer data);
+    static void onNameOwnerChanged(
+        GDBusConnection*, const gchar*, const gchar*, const gchar*, const gchar*, GVariant* params, gpointer data);
 
     void connectCoreSignals();
     void emit(const std::string& path, const char* iface, const char* name, GVariant* args);
@@ -151,7 +151,7 @@ private:
     VtControl* vt_ = nullptr;
     PowerHandler* power_ = nullptr;
     CommitHook commit_;
-    VariantPtr sessionsReply_;   // GetSessions' reply, rebuilt after sessions come or go
+    VariantPtr sessionsReply_; // GetSessions' reply, rebuilt after sessions come or go
     guint registration_ = 0;
     guint nameWatch_ = 0;
     std::vector<Connection> coreConnections_;

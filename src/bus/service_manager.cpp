@@ -36,7 +36,7 @@ const char* stringArg(GVariant* params, std::size_t index)
     const gchar* s = nullptr;
     VariantPtr child(g_variant_get_child_value(params, index));
     s = g_variant_get_string(child.get(), nullptr);
-    return s;   // owned by params, which outlives the call
+    return s; // owned by params, which outlives the call
 }
 } // namespace
 
@@ -75,8 +75,8 @@ void Service::openSession(Call& c)
     core::SessionParams params = std::move(collected).value();
     // 0.4.6's rule: a local session with the same audit login session id vouches for locality.
     // The collector leaves isLocal false; a TCP display can never become local this way.
-    const bool tcpDisplay = !params.x11Display.empty() && params.x11Display.front() != ':' &&
-                            !params.x11Display.starts_with("unix:");
+    const bool tcpDisplay
+        = !params.x11Display.empty() && params.x11Display.front() != ':' && !params.x11Display.starts_with("unix:");
     params.isLocal = !tcpDisplay && manager_.localityVouchedFor(params.loginSessionId);
     finishOpen(c, std::move(params));
 }
@@ -147,7 +147,7 @@ void Service::listSessions(Call& c)
     for (const auto* s : manager_.sessions()) {
         const std::string user = userName(s->params().unixUser);
         g_variant_builder_add(&b, "(susso)", s->id().c_str(), s->params().unixUser, user.c_str(),
-                              s->seat() ? s->seat()->name().c_str() : "", s->path().c_str());
+            s->seat() ? s->seat()->name().c_str() : "", s->path().c_str());
     }
     c.reply.reply(g_variant_new("(a(susso))", &b));
 }
@@ -181,8 +181,9 @@ void Service::sessionForPid(Call& c, pid_t pid)
     }
     auto cookie = proc_.environValue(pid, "XDG_SESSION_COOKIE");
     if (!cookie) {
-        c.reply.fail(ErrorCode::Failed, "Unable to lookup session information for process '" + std::to_string(pid) +
-                                            "': " + cookie.error().message);
+        c.reply.fail(ErrorCode::Failed,
+            "Unable to lookup session information for process '" + std::to_string(pid)
+                + "': " + cookie.error().message);
         return;
     }
     core::Session* s = cookie->has_value() ? manager_.findSessionByCookie(**cookie) : nullptr;

@@ -11,7 +11,7 @@ namespace ck::bus {
 
 struct Service::PendingActivation {
     PendingReply reply;
-    std::string sessionPath;   // empty for a plain VT switch (SwitchTo without a session)
+    std::string sessionPath; // empty for a plain VT switch (SwitchTo without a session)
     unsigned vt = 0;
     SourceId timeout;
 };

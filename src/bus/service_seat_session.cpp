@@ -54,8 +54,9 @@ void Service::switchToVt(Call& c, core::Seat& seat, unsigned vt)
                 if (it->get() != t->pending)
                     continue;
                 (*it)->timeout.forget();
-                (*it)->reply.fail(ErrorCode::Failed, "Timed out waiting for the switch to VT " +
-                                                         std::to_string((*it)->vt) + " (another VT was activated?)");
+                (*it)->reply.fail(ErrorCode::Failed,
+                    "Timed out waiting for the switch to VT " + std::to_string((*it)->vt)
+                        + " (another VT was activated?)");
                 t->self->activations_.erase(it);
                 break;
             }
@@ -73,13 +74,13 @@ void Service::activate(Call& c, core::Session& session)
     }
     if (!manager_.mayActivateOn(c.caller.uid, *seat)) {
         c.reply.fail(ErrorCode::InsufficientPermission,
-                     "Not authorized: only root or a user with a session on " + seat->name() + " may switch sessions");
+            "Not authorized: only root or a user with a session on " + seat->name() + " may switch sessions");
         return;
     }
     auto target = manager_.activationTarget(session);
     if (!target) {
         if (target.error().code == ErrorCode::AlreadyActive)
-            c.reply.reply();   // already where the caller wants to be: success (ConsoleKit2)
+            c.reply.reply(); // already where the caller wants to be: success (ConsoleKit2)
         else
             c.reply.fail(target.error());
         return;
@@ -216,7 +217,7 @@ void Service::seatSwitchTo(Call& c)
         }
     if (!manager_.mayActivateOn(c.caller.uid, *seat)) {
         c.reply.fail(ErrorCode::InsufficientPermission,
-                     "Not authorized: only root or a user with a session on " + seat->name() + " may switch VTs");
+            "Not authorized: only root or a user with a session on " + seat->name() + " may switch VTs");
         return;
     }
     c.path.clear();
@@ -241,24 +242,42 @@ void Service::sessionGetter(Call& c)
     const core::SessionParams& p = session->params();
     const std::string& m = c.method;
     auto str = [&](const std::string& v) { c.reply.reply(g_variant_new("(s)", v.c_str())); };
-    if (m == "GetId") c.reply.reply(g_variant_new("(o)", session->path().c_str()));
-    else if (m == "GetSeatId") c.reply.reply(g_variant_new("(o)", session->seat() ? session->seat()->path().c_str() : "/"));
-    else if (m == "GetSessionType") str(p.sessionType);
-    else if (m == "GetSessionClass") str(p.sessionClass);
-    else if (m == "GetSessionState") str(core::sessionStateName(session->state()));
-    else if (m == "GetSessionService") str(p.sessionService);
-    else if (m == "GetUser" || m == "GetUnixUser") c.reply.reply(g_variant_new("(u)", p.unixUser));
-    else if (m == "GetX11Display") str(p.x11Display);
-    else if (m == "GetX11DisplayDevice") str(p.x11DisplayDevice);
-    else if (m == "GetDisplayDevice") str(p.displayDevice);
-    else if (m == "GetRemoteHostName") str(p.remoteHostName);
-    else if (m == "GetLoginSessionId") str(p.loginSessionId);
-    else if (m == "GetVTNr") c.reply.reply(g_variant_new("(u)", session->vtnr()));
-    else if (m == "IsActive") c.reply.reply(g_variant_new("(b)", session->isActive()));
-    else if (m == "IsLocal") c.reply.reply(g_variant_new("(b)", p.isLocal));
-    else if (m == "GetCreationTime") str(isoTime(session->creationTime()));
-    else if (m == "GetIdleHint") c.reply.reply(g_variant_new("(b)", session->idleHint()));
-    else c.reply.fail(ErrorCode::NotSupported, "Method " + m + " is not supported by this daemon");
+    if (m == "GetId")
+        c.reply.reply(g_variant_new("(o)", session->path().c_str()));
+    else if (m == "GetSeatId")
+        c.reply.reply(g_variant_new("(o)", session->seat() ? session->seat()->path().c_str() : "/"));
+    else if (m == "GetSessionType")
+        str(p.sessionType);
+    else if (m == "GetSessionClass")
+        str(p.sessionClass);
+    else if (m == "GetSessionState")
+        str(core::sessionStateName(session->state()));
+    else if (m == "GetSessionService")
+        str(p.sessionService);
+    else if (m == "GetUser" || m == "GetUnixUser")
+        c.reply.reply(g_variant_new("(u)", p.unixUser));
+    else if (m == "GetX11Display")
+        str(p.x11Display);
+    else if (m == "GetX11DisplayDevice")
+        str(p.x11DisplayDevice);
+    else if (m == "GetDisplayDevice")
+        str(p.displayDevice);
+    else if (m == "GetRemoteHostName")
+        str(p.remoteHostName);
+    else if (m == "GetLoginSessionId")
+        str(p.loginSessionId);
+    else if (m == "GetVTNr")
+        c.reply.reply(g_variant_new("(u)", session->vtnr()));
+    else if (m == "IsActive")
+        c.reply.reply(g_variant_new("(b)", session->isActive()));
+    else if (m == "IsLocal")
+        c.reply.reply(g_variant_new("(b)", p.isLocal));
+    else if (m == "GetCreationTime")
+        str(isoTime(session->creationTime()));
+    else if (m == "GetIdleHint")
+        c.reply.reply(g_variant_new("(b)", session->idleHint()));
+    else
+        c.reply.fail(ErrorCode::NotSupported, "Method " + m + " is not supported by this daemon");
 }
 
 void Service::sessionGetIdleSinceHint(Call& c)

@@ -27,7 +27,7 @@ std::optional<unsigned> serialOf(std::string_view base, std::string_view kind)
         return std::nullopt;
     const std::string_view digits = base.substr(kind.size());
     if (digits.front() == '0')
-        return std::nullopt;   // no object has a path with leading zeros
+        return std::nullopt; // no object has a path with leading zeros
     unsigned long long n = 0;
     for (char c : digits) {
         if (c < '0' || c > '9')
@@ -112,7 +112,7 @@ unsigned Manager::allocateSeatSerial()
         if (!seats_.contains(s))
             return s;
     }
-    return 0;   // unreachable in practice: 2^31 seats
+    return 0; // unreachable in practice: 2^31 seats
 }
 
 unsigned Manager::allocateSessionSerial()
@@ -149,7 +149,7 @@ std::string Manager::newCookie() const
             if (n < 0) {
                 if (errno == EINTR)
                     continue;
-                std::abort();   // no entropy source on Linux ≥ 3.17 is a broken system, not input
+                std::abort(); // no entropy source on Linux ≥ 3.17 is a broken system, not input
             }
             got += static_cast<std::size_t>(n);
         }
@@ -180,8 +180,9 @@ void Manager::attach(Session& s, Seat* preferred)
 {
     Seat* seat = preferred;
     if (seat == nullptr)
-        seat = (console_ != nullptr && belongsOnConsole(s)) ? console_
-                                                            : &createSeat(allocateSeatSerial(), SeatKind::Dynamic, {}, "");
+        seat = (console_ != nullptr && belongsOnConsole(s))
+            ? console_
+            : &createSeat(allocateSeatSerial(), SeatKind::Dynamic, {}, "");
     s.seat_ = seat;
     seat->sessions_.push_back(&s);
 }
@@ -261,13 +262,13 @@ std::size_t Manager::leaderVanished(std::string_view busName)
 
 bool Manager::hasLeader(std::string_view busName) const
 {
-    return std::any_of(sessions_.begin(), sessions_.end(),
-                       [busName](const auto& e) { return e.second->leader().busName == busName; });
+    return std::any_of(
+        sessions_.begin(), sessions_.end(), [busName](const auto& e) { return e.second->leader().busName == busName; });
 }
 
 void Manager::removeSession(Session& s)
 {
-    s.state_ = SessionState::Closing;   // not announced: SessionRemoved follows at once
+    s.state_ = SessionState::Closing; // not announced: SessionRemoved follows at once
     Seat* seat = s.seat_;
     const bool wasActive = seat != nullptr && seat->active_ == &s;
     // Unlink from the parent first, then tell everybody, then free.
@@ -282,7 +283,7 @@ void Manager::removeSession(Session& s)
     auto owned = std::move(sessions_.at(s.serial()));
     sessions_.erase(s.serial());
     if (sessions_.empty())
-        byCookie_ = {};   // give the bucket array back: it would pin the top of the heap
+        byCookie_ = {}; // give the bucket array back: it would pin the top of the heap
     if (seat != nullptr && seat->sessions_.empty())
         seat->sessions_.shrink_to_fit();
     sessionRemoved.emit(s);
@@ -290,7 +291,7 @@ void Manager::removeSession(Session& s)
         if (seat->kind() == SeatKind::Dynamic && seat->sessions_.empty())
             destroySeat(*seat);
         else if (seat->kind() == SeatKind::Static)
-            updateActive(*seat, wasActive ? &s : nullptr);   // one signal naming the successor
+            updateActive(*seat, wasActive ? &s : nullptr); // one signal naming the successor
     }
     recomputeSystemIdle();
 }
@@ -371,8 +372,8 @@ namespace {
 // Oldest first; the lower serial breaks a tie of identical creation times (restored records).
 bool older(const Session* a, const Session* b)
 {
-    return a->creationTime() < b->creationTime() ||
-           (a->creationTime() == b->creationTime() && a->serial() < b->serial());
+    return a->creationTime() < b->creationTime()
+        || (a->creationTime() == b->creationTime() && a->serial() < b->serial());
 }
 } // namespace
 
@@ -482,8 +483,8 @@ void Manager::setIdleInhibited(bool inhibited)
 
 void Manager::recomputeSystemIdle()
 {
-    bool idle = !idleInhibited_ &&
-                std::all_of(sessions_.begin(), sessions_.end(), [](const auto& e) { return e.second->idleHint(); });
+    bool idle = !idleInhibited_
+        && std::all_of(sessions_.begin(), sessions_.end(), [](const auto& e) { return e.second->idleHint(); });
     if (idle == systemIdle_)
         return;
     systemIdle_ = idle;

@@ -36,7 +36,7 @@ public:
     // The first static seat becomes the console seat (Seat1, name "seat0").
     Seat& addStaticSeat(std::vector<Device> devices);
     Seat* consoleSeat() const noexcept { return console_; }
-    std::vector<Seat*> seats() const;   // by serial
+    std::vector<Seat*> seats() const; // by serial
     // Accepts "/org/freedesktop/ConsoleKit/Seat1", "Seat1" and the seat name ("seat0").
     Seat* findSeat(std::string_view idOrPath) const;
 
@@ -48,7 +48,7 @@ public:
     std::size_t leaderVanished(std::string_view busName);
     void removeSession(Session& session);
 
-    std::vector<Session*> sessions() const;   // by serial
+    std::vector<Session*> sessions() const; // by serial
     std::size_t sessionCount() const noexcept { return sessions_.size(); }
     Session* findSessionByCookie(std::string_view cookie) const;
     // Accepts "/org/freedesktop/ConsoleKit/Session3" and "Session3".
@@ -66,7 +66,7 @@ public:
         SessionParams params;
         Leader leader;
         Microseconds created = 0;
-        std::string seatPath;   // where it was; a dynamic seat is recreated with its serial
+        std::string seatPath; // where it was; a dynamic seat is recreated with its serial
         bool idleHint = false;
         Microseconds idleSince = 0;
         bool lockedHint = false;
@@ -89,7 +89,7 @@ public:
     // --- hints -------------------------------------------------------------------------------
     void setIdleHint(Session& session, bool idle);
     void setLockedHint(Session& session, bool locked);
-    void lock(Session& session);     // LockedHint = true and the Lock signal
+    void lock(Session& session); // LockedHint = true and the Lock signal
     void unlock(Session& session);
     void setRuntimeDir(Session& session, std::string dir);
     bool systemIdleHint() const noexcept { return systemIdle_; }
@@ -102,10 +102,10 @@ public:
 
     // --- signals ------------------------------------------------------------------------------
     Signal<Seat&> seatAdded;
-    Signal<Seat&> seatRemoved;                        // still alive while emitted
-    Signal<Session&> sessionAdded;                    // after seat assignment
-    Signal<Session&> sessionRemoved;                  // unlinked, still alive while emitted
-    Signal<Seat&, Session*, Session*> activeSessionChanged;   // seat, old, new
+    Signal<Seat&> seatRemoved; // still alive while emitted
+    Signal<Session&> sessionAdded; // after seat assignment
+    Signal<Session&> sessionRemoved; // unlinked, still alive while emitted
+    Signal<Seat&, Session*, Session*> activeSessionChanged; // seat, old, new
     Signal<Session&, SessionProperty> sessionChanged;
     Signal<Session&, bool> idleHintChanged;
     Signal<bool> systemIdleHintChanged;

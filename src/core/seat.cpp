@@ -20,8 +20,8 @@ Seat::Seat(unsigned serial, SeatKind kind, std::vector<Device> devices, std::str
 
 bool Seat::hasSessionOf(unsigned uid) const
 {
-    return std::any_of(sessions_.begin(), sessions_.end(),
-                       [uid](const Session* s) { return s->params().unixUser == uid; });
+    return std::any_of(
+        sessions_.begin(), sessions_.end(), [uid](const Session* s) { return s->params().unixUser == uid; });
 }
 
 } // namespace ck::core

@@ -12,7 +12,7 @@ class Session;
 
 enum class SeatKind { Static = 0, Dynamic = 1 };
 
-using Device = std::pair<std::string, std::string>;   // (type, id) from the .seat file
+using Device = std::pair<std::string, std::string>; // (type, id) from the .seat file
 
 class Seat {
 public:
@@ -40,7 +40,7 @@ private:
     SeatKind kind_;
     std::vector<Device> devices_;
     std::string name_;
-    std::vector<Session*> sessions_;   // non-owning; Manager owns sessions
+    std::vector<Session*> sessions_; // non-owning; Manager owns sessions
     Session* active_ = nullptr;
 };
 

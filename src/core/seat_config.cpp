@@ -81,7 +81,8 @@ Result<SeatConfig> parseSeatFile(std::string_view text, const std::string& fileN
             for (auto& item : splitList(value)) {
                 auto colon = item.find(':');
                 if (colon == std::string::npos || colon == 0)
-                    return Error{ErrorCode::InvalidInput, fileName + ": device '" + item + "' is not of the form type:id"};
+                    return Error{
+                        ErrorCode::InvalidInput, fileName + ": device '" + item + "' is not of the form type:id"};
                 cfg.devices.emplace_back(item.substr(0, colon), item.substr(colon + 1));
             }
         }

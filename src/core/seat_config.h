@@ -11,7 +11,7 @@
 namespace ck::core {
 
 struct SeatConfig {
-    std::string file;          // where it came from
+    std::string file; // where it came from
     std::vector<Device> devices;
 };
 

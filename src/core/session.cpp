@@ -9,9 +9,12 @@ namespace ck::core {
 const char* sessionStateName(SessionState state)
 {
     switch (state) {
-    case SessionState::Online: return "online";
-    case SessionState::Active: return "active";
-    case SessionState::Closing: return "closing";
+    case SessionState::Online:
+        return "online";
+    case SessionState::Active:
+        return "active";
+    case SessionState::Closing:
+        return "closing";
     }
     return "online";
 }

@@ -21,8 +21,8 @@ inline constexpr const char* kObjectPrefix = "/org/freedesktop/ConsoleKit/";
 // OpenSessionWithParameters.
 struct SessionParams {
     uid_t unixUser = 0;
-    std::string sessionType;            // free text ("x11", "tty", "wayland", …); "" = unspecified
-    std::string sessionClass = "user";  // user, greeter, lock-screen, background (not validated)
+    std::string sessionType; // free text ("x11", "tty", "wayland", …); "" = unspecified
+    std::string sessionClass = "user"; // user, greeter, lock-screen, background (not validated)
     std::string sessionService = "unspecified";
     std::string x11Display;
     std::string x11DisplayDevice;
@@ -30,7 +30,7 @@ struct SessionParams {
     std::string remoteHostName;
     std::string loginSessionId;
     bool isLocal = false;
-    unsigned vtnr = 0;                  // 0 = derive from the devices
+    unsigned vtnr = 0; // 0 = derive from the devices
 };
 
 // The process that opened the session: it owns it, and the session ends when its bus
@@ -38,8 +38,8 @@ struct SessionParams {
 struct Leader {
     uid_t uid = 0;
     pid_t pid = 0;
-    std::string busName;                  // unique name, ":1.42"
-    unsigned long long pidStartTime = 0;  // /proc/PID/stat field 22: tells a recycled pid apart
+    std::string busName; // unique name, ":1.42"
+    unsigned long long pidStartTime = 0; // /proc/PID/stat field 22: tells a recycled pid apart
 };
 
 // VT number of "/dev/ttyN" (1..63), 0 for anything else (pty, serial line, empty).

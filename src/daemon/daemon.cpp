@@ -31,7 +31,7 @@ constexpr const char* kBusName = "org.freedesktop.ConsoleKit";
 
 class MonitorVtControl final : public bus::VtControl {
 public:
-    explicit MonitorVtControl(vt::VtMonitor& monitor) : monitor_(monitor) {}
+    explicit MonitorVtControl(vt::VtMonitor& monitor) : monitor_(monitor) { }
     Result<void> activate(unsigned vt) override { return monitor_.activate(vt); }
 
 private:
@@ -42,18 +42,19 @@ private:
 Result<void> requestName(GDBusConnection* connection)
 {
     GError* raw = nullptr;
-    bus::VariantPtr reply(g_dbus_connection_call_sync(
-        connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "RequestName",
-        g_variant_new("(su)", kBusName, 4u /* DBUS_NAME_FLAG_DO_NOT_QUEUE */), G_VARIANT_TYPE("(u)"),
-        G_DBUS_CALL_FLAGS_NONE, -1, nullptr, &raw));
+    bus::VariantPtr reply(g_dbus_connection_call_sync(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+        "org.freedesktop.DBus", "RequestName", g_variant_new("(su)", kBusName, 4u /* DBUS_NAME_FLAG_DO_NOT_QUEUE */),
+        G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, nullptr, &raw));
     bus::ErrorPtr error(raw);
     if (!reply)
         return Error{ErrorCode::Failed, std::string("cannot own ") + kBusName + ": " + error->message};
     guint32 result = 0;
     g_variant_get(reply.get(), "(u)", &result);
     if (result != 1 /* PRIMARY_OWNER */)
-        return Error{ErrorCode::Busy, std::string(kBusName) + " is already owned on the system bus: another "
-                                                               "console-kit-daemon is running"};
+        return Error{ErrorCode::Busy,
+            std::string(kBusName)
+                + " is already owned on the system bus: another "
+                  "console-kit-daemon is running"};
     return {};
 }
 
@@ -112,10 +113,8 @@ int run(const Options& options)
         return 1;
     }
     Recorder recorder(manager, {options.rundir + "/database", options.rundir + "/state", options.logdir + "/history"},
-                      {{options.confdir + "/run-session.d", options.hooksLibdir + "/run-session.d"},
-                       {options.confdir + "/run-seat.d", options.hooksLibdir + "/run-seat.d"},
-                       options.hookTimeoutMs,
-                       2000});
+        {{options.confdir + "/run-session.d", options.hooksLibdir + "/run-session.d"},
+            {options.confdir + "/run-seat.d", options.hooksLibdir + "/run-seat.d"}, options.hookTimeoutMs, 2000});
     service.setCommitHook([&recorder](std::function<void()> then) { recorder.commitThen(std::move(then)); });
     // ConsoleKit2 additions (src/power), before seats and restored sessions so that those get
     // runtime dirs and idle monitors too.
@@ -129,11 +128,21 @@ int run(const Options& options)
         using T = state::HistoryEventType;
         T type = T::SystemStop;
         switch (action) {
-        case power::PowerAction::Stop: type = T::SystemStop; break;
-        case power::PowerAction::Restart: type = T::SystemRestart; break;
-        case power::PowerAction::Suspend: type = T::SystemSuspend; break;
-        case power::PowerAction::Hibernate: type = T::SystemHibernate; break;
-        case power::PowerAction::HybridSleep: type = T::SystemHybridSleep; break;
+        case power::PowerAction::Stop:
+            type = T::SystemStop;
+            break;
+        case power::PowerAction::Restart:
+            type = T::SystemRestart;
+            break;
+        case power::PowerAction::Suspend:
+            type = T::SystemSuspend;
+            break;
+        case power::PowerAction::Hibernate:
+            type = T::SystemHibernate;
+            break;
+        case power::PowerAction::HybridSleep:
+            type = T::SystemHybridSleep;
+            break;
         }
         recorder.logEvent(state::systemEvent(type, realtimeNow()));
     };
@@ -141,24 +150,25 @@ int run(const Options& options)
     power::RuntimeDirs runtimeDirs(manager, {options.userRundir, true});
     power::TtyIdleMonitors idleMonitors(manager, std::chrono::seconds(options.idleThresholdSeconds));
     loadSeats(manager, options.confdir);
-    const RestoreCounts restored = restoreSessions(options.rundir + "/state", manager, connection.get(), proc, recorder);
+    const RestoreCounts restored
+        = restoreSessions(options.rundir + "/state", manager, connection.get(), proc, recorder);
     if (restored.restored + restored.closed > 0)
-        log::info("restart: restored " + std::to_string(restored.restored) + " session(s), closed " +
-                  std::to_string(restored.closed) + " whose leader had left");
+        log::info("restart: restored " + std::to_string(restored.restored) + " session(s), closed "
+            + std::to_string(restored.closed) + " whose leader had left");
 
     std::unique_ptr<vt::VtMonitor> monitor;
     std::optional<MonitorVtControl> vtControl;
     if (manager.consoleSeat() != nullptr) {
-        auto m = vt::VtMonitor::open(options.console, options.vtWatch,
-                                     [&service](unsigned vt) { service.activeVtChanged(vt); });
+        auto m = vt::VtMonitor::open(
+            options.console, options.vtWatch, [&service](unsigned vt) { service.activeVtChanged(vt); });
         if (m) {
             monitor = std::move(m).value();
             vtControl.emplace(*monitor);
             service.setVtControl(&*vtControl);
             service.activeVtChanged(monitor->activeVt());
-            log::debug(std::string("VT watcher: ") + vt::watchModeName(monitor->mode()) + ", " +
-                       std::to_string(monitor->threadCount()) + " thread(s), active VT " +
-                       std::to_string(monitor->activeVt()));
+            log::debug(std::string("VT watcher: ") + vt::watchModeName(monitor->mode()) + ", "
+                + std::to_string(monitor->threadCount()) + " thread(s), active VT "
+                + std::to_string(monitor->activeVt()));
         } else {
             log::warning("not following VT switches: " + m.error().message);
         }
@@ -194,29 +204,32 @@ int run(const Options& options)
 
     // The bus going away or our name being taken ends the daemon.
     guint nameLost = g_dbus_connection_signal_subscribe(
-        connection.get(), "org.freedesktop.DBus", "org.freedesktop.DBus", "NameLost", "/org/freedesktop/DBus",
-        kBusName, G_DBUS_SIGNAL_FLAGS_NONE,
+        connection.get(), "org.freedesktop.DBus", "org.freedesktop.DBus", "NameLost", "/org/freedesktop/DBus", kBusName,
+        G_DBUS_SIGNAL_FLAGS_NONE,
         [](GDBusConnection*, const gchar*, const gchar*, const gchar*, const gchar*, GVariant*, gpointer data) {
             log::warning("lost the bus name; exiting");
             g_main_loop_quit(static_cast<GMainLoop*>(data));
         },
         loop.get(), nullptr);
     gulong closed = g_signal_connect(connection.get(), "closed",
-                                     G_CALLBACK(+[](GDBusConnection*, gboolean, GError*, gpointer data) {
-                                         log::warning("the system bus went away; exiting");
-                                         g_main_loop_quit(static_cast<GMainLoop*>(data));
-                                     }),
-                                     loop.get());
+        G_CALLBACK(+[](GDBusConnection*, gboolean, GError*, gpointer data) {
+            log::warning("the system bus went away; exiting");
+            g_main_loop_quit(static_cast<GMainLoop*>(data));
+        }),
+        loop.get());
     bus::SourceId timed;
     if (options.timedExit)
-        timed = bus::SourceId(g_timeout_add_seconds(30, +[](gpointer data) -> gboolean {
-            g_main_loop_quit(static_cast<GMainLoop*>(data));
-            return G_SOURCE_REMOVE;
-        }, loop.get()));
+        timed = bus::SourceId(g_timeout_add_seconds(
+            30,
+            +[](gpointer data) -> gboolean {
+                g_main_loop_quit(static_cast<GMainLoop*>(data));
+                return G_SOURCE_REMOVE;
+            },
+            loop.get()));
 
     sd_notify(0, "READY=1");
-    log::info(std::string("console-kit-daemon ready on the system bus (") +
-              g_dbus_connection_get_unique_name(connection.get()) + ")");
+    log::info(std::string("console-kit-daemon ready on the system bus (")
+        + g_dbus_connection_get_unique_name(connection.get()) + ")");
     g_main_loop_run(loop.get());
     sd_notify(0, "STOPPING=1");
 

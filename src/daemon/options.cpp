@@ -29,36 +29,36 @@ Result<Options> parseOptions(int argc, char** argv)
         {"no-daemon", 0, 0, G_OPTION_ARG_NONE, &noDaemon, "Don't become a daemon", nullptr},
         {"debug", 0, 0, G_OPTION_ARG_NONE, &debug, "Enable debugging code", nullptr},
         {"timed-exit", 0, 0, G_OPTION_ARG_NONE, &timedExit, "Exit after a time - for debugging", nullptr},
-        {"vt-watch", 0, 0, G_OPTION_ARG_STRING, &vtWatch, "How to follow VT switches: auto, waitevent, waitactive, none",
-         "MODE"},
+        {"vt-watch", 0, 0, G_OPTION_ARG_STRING, &vtWatch,
+            "How to follow VT switches: auto, waitevent, waitactive, none", "MODE"},
         {"console", 0, 0, G_OPTION_ARG_FILENAME, &console, "Console device for VT ioctls (default /dev/tty0)", "DEV"},
         {"rundir", 0, 0, G_OPTION_ARG_FILENAME, &rundir, "State directory (default " CK_RUNDIR ")", "DIR"},
         {"logdir", 0, 0, G_OPTION_ARG_FILENAME, &logdir, "History log directory (default " CK_LOGDIR ")", "DIR"},
         {"confdir", 0, 0, G_OPTION_ARG_FILENAME, &confdir, "Configuration directory (default " CK_CONFDIR ")", "DIR"},
         {"hooks-libdir", 0, 0, G_OPTION_ARG_FILENAME, &hooksLibdir, "Second hook directory (default " CK_LIBDIR_CK ")",
-         "DIR"},
-        {"user-rundir", 0, 0, G_OPTION_ARG_FILENAME, &userRundir, "Parent of XDG_RUNTIME_DIRs (default " CK_USER_RUNDIR ")",
-         "DIR"},
+            "DIR"},
+        {"user-rundir", 0, 0, G_OPTION_ARG_FILENAME, &userRundir,
+            "Parent of XDG_RUNTIME_DIRs (default " CK_USER_RUNDIR ")", "DIR"},
         {"power-scripts-dir", 0, 0, G_OPTION_ARG_FILENAME, &powerDir,
-         "Directory of the ck-system-* scripts (default " CK_POWER_SCRIPTS_DIR ")", "DIR"},
+            "Directory of the ck-system-* scripts (default " CK_POWER_SCRIPTS_DIR ")", "DIR"},
         {"proc-root", 0, 0, G_OPTION_ARG_FILENAME, &procRoot, "Where /proc is (tests)", "DIR"},
         {"hook-timeout-ms", 0, 0, G_OPTION_ARG_INT, &hookTimeout, "Time a hook may run (default 15000)", "MS"},
         {"activation-timeout-ms", 0, 0, G_OPTION_ARG_INT, &activationTimeout,
-         "Time an activation waits for the VT switch (default 5000)", "MS"},
+            "Time an activation waits for the VT switch (default 5000)", "MS"},
         {"legacy-active-session-signal", 0, 0, G_OPTION_ARG_NONE, &legacy,
-         "Send Seat.ActiveSessionChanged with 0.4.6's wire type 's' (for old dbus-glib clients)", nullptr},
+            "Send Seat.ActiveSessionChanged with 0.4.6's wire type 's' (for old dbus-glib clients)", nullptr},
         {"sys-power-state", 0, 0, G_OPTION_ARG_FILENAME, &sysPowerState,
-         "Sleep states the kernel offers (default /sys/power/state)", "FILE"},
+            "Sleep states the kernel offers (default /sys/power/state)", "FILE"},
         {"inhibit-delay-max-ms", 0, 0, G_OPTION_ARG_INT, &inhibitDelayMax,
-         "Longest time delay inhibitors hold off a system action (default 5000)", "MS"},
+            "Longest time delay inhibitors hold off a system action (default 5000)", "MS"},
         {"inhibitors-per-user", 0, 0, G_OPTION_ARG_INT, &inhibitorsPerUser,
-         "Inhibitor locks one non-root user may hold (default 16)", "N"},
+            "Inhibitor locks one non-root user may hold (default 16)", "N"},
         {"idle-threshold-seconds", 0, 0, G_OPTION_ARG_INT, &idleThreshold,
-         "Inactivity after which a text session is idle (default 30)", "SECONDS"},
+            "Inactivity after which a text session is idle (default 30)", "SECONDS"},
         {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
     };
-    std::unique_ptr<GOptionContext, decltype(&g_option_context_free)> ctx(g_option_context_new(nullptr),
-                                                                          &g_option_context_free);
+    std::unique_ptr<GOptionContext, decltype(&g_option_context_free)> ctx(
+        g_option_context_new(nullptr), &g_option_context_free);
     g_option_context_set_summary(ctx.get(), "Tracks seats and login sessions (ConsoleKit).");
     g_option_context_add_main_entries(ctx.get(), entries, nullptr);
     g_option_context_set_help_enabled(ctx.get(), TRUE);
@@ -102,11 +102,11 @@ Result<Options> parseOptions(int argc, char** argv)
         o.hookTimeoutMs = static_cast<unsigned>(hookTimeout);
     if (activationTimeout > 0)
         o.activationTimeoutMs = static_cast<unsigned>(activationTimeout);
-    if (inhibitDelayMax == 0 || inhibitDelayMax < -1 || inhibitorsPerUser < -1 || idleThreshold == 0 ||
-        idleThreshold < -1)
+    if (inhibitDelayMax == 0 || inhibitDelayMax < -1 || inhibitorsPerUser < -1 || idleThreshold == 0
+        || idleThreshold < -1)
         return Error{ErrorCode::InvalidInput,
-                     "--inhibit-delay-max-ms and --idle-threshold-seconds must be positive, "
-                     "--inhibitors-per-user must not be negative"};
+            "--inhibit-delay-max-ms and --idle-threshold-seconds must be positive, "
+            "--inhibitors-per-user must not be negative"};
     if (inhibitDelayMax > 0)
         o.inhibitDelayMaxMs = static_cast<unsigned>(inhibitDelayMax);
     if (inhibitorsPerUser >= 0)

@@ -15,11 +15,11 @@ struct Options {
     bool legacyActiveSessionSignal = false;
     vt::WatchMode vtWatch = vt::WatchMode::Auto;
     std::string console = "/dev/tty0";
-    std::string rundir;        // database, pid file, restart state
-    std::string logdir;        // history
-    std::string confdir;       // seats.d, run-session.d, run-seat.d
-    std::string hooksLibdir;   // second hook directory (lib/ConsoleKit)
-    std::string userRundir;    // parent of XDG_RUNTIME_DIRs
+    std::string rundir; // database, pid file, restart state
+    std::string logdir; // history
+    std::string confdir; // seats.d, run-session.d, run-seat.d
+    std::string hooksLibdir; // second hook directory (lib/ConsoleKit)
+    std::string userRundir; // parent of XDG_RUNTIME_DIRs
     std::string powerScriptsDir;
     std::string procRoot = "/proc";
     unsigned hookTimeoutMs = 15000;

@@ -67,8 +67,7 @@ void Recorder::commit()
         const state::Snapshot snap = snapshotOf(manager_);
         if (auto r = state::writeDatabase(paths_.database, snap); !r)
             log::warning("cannot write the session database: " + r.error().message);
-        if (auto r = state::saveState(paths_.state, snap, manager_.nextSessionSerial(), manager_.nextSeatSerial());
-            !r)
+        if (auto r = state::saveState(paths_.state, snap, manager_.nextSessionSerial(), manager_.nextSeatSerial()); !r)
             log::warning("cannot save the restart state: " + r.error().message);
     }
     auto waiting = std::exchange(waiting_, {});
@@ -113,17 +112,17 @@ void Recorder::connect()
         history_.append(state::sessionEvent(HistoryEventType::SeatSessionRemoved, now(), rec));
         hooks_.run(state::HookKind::Session, "session_removed", state::sessionHookEnv(rec));
     }));
-    connections_.push_back(m.activeSessionChanged.connect([this, now](core::Seat& seat, core::Session* old,
-                                                                      core::Session* cur) {
-        changed();
-        if (muted_)
-            return;
-        history_.append(state::activeSessionChangedEvent(now(), seat.path(), cur ? cur->path() : std::string()));
-        const auto oldRec = old ? std::optional(sessionRecord(*old)) : std::nullopt;
-        const auto newRec = cur ? std::optional(sessionRecord(*cur)) : std::nullopt;
-        hooks_.run(state::HookKind::Seat, "seat_active_session_changed",
-                   state::seatHookEnv(seat.path(), oldRec ? &*oldRec : nullptr, newRec ? &*newRec : nullptr));
-    }));
+    connections_.push_back(
+        m.activeSessionChanged.connect([this, now](core::Seat& seat, core::Session* old, core::Session* cur) {
+            changed();
+            if (muted_)
+                return;
+            history_.append(state::activeSessionChangedEvent(now(), seat.path(), cur ? cur->path() : std::string()));
+            const auto oldRec = old ? std::optional(sessionRecord(*old)) : std::nullopt;
+            const auto newRec = cur ? std::optional(sessionRecord(*cur)) : std::nullopt;
+            hooks_.run(state::HookKind::Seat, "seat_active_session_changed",
+                state::seatHookEnv(seat.path(), oldRec ? &*oldRec : nullptr, newRec ? &*newRec : nullptr));
+        }));
     // Hints and properties are part of the restart state (not of the classic database).
     connections_.push_back(m.sessionChanged.connect([this](core::Session&, core::SessionProperty) { changed(); }));
 }

@@ -19,9 +19,9 @@
 namespace ck::daemon {
 
 struct RecorderPaths {
-    std::string database;   // <rundir>/database
-    std::string state;      // <rundir>/state
-    std::string history;    // <logdir>/history
+    std::string database; // <rundir>/database
+    std::string state; // <rundir>/state
+    std::string history; // <logdir>/history
 };
 
 class Recorder {

@@ -20,10 +20,9 @@ bool leaderAlive(GDBusConnection* connection, const procfs::ProcReader& proc, co
     if (leader.serviceName.empty() || leader.serviceName.front() != ':')
         return false;
     GError* raw = nullptr;
-    bus::VariantPtr reply(g_dbus_connection_call_sync(
-        connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-        "GetConnectionUnixProcessID", g_variant_new("(s)", leader.serviceName.c_str()), G_VARIANT_TYPE("(u)"),
-        G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &raw));
+    bus::VariantPtr reply(g_dbus_connection_call_sync(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+        "org.freedesktop.DBus", "GetConnectionUnixProcessID", g_variant_new("(s)", leader.serviceName.c_str()),
+        G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &raw));
     bus::ErrorPtr error(raw);
     if (!reply)
         return false;
@@ -54,12 +53,12 @@ core::SessionParams paramsOf(const state::SessionRecord& r)
 } // namespace
 
 RestoreCounts restoreSessions(const std::string& statePath, core::Manager& manager, GDBusConnection* connection,
-                              const procfs::ProcReader& proc, Recorder& recorder)
+    const procfs::ProcReader& proc, Recorder& recorder)
 {
     RestoreCounts counts;
-    struct stat st {};
+    struct stat st { };
     if (::stat(statePath.c_str(), &st) != 0)
-        return counts;   // first start
+        return counts; // first start
     auto loaded = state::loadState(statePath);
     if (!loaded) {
         log::warning("ignoring the restart state: " + loaded.error().message);

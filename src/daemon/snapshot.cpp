@@ -25,7 +25,7 @@ state::SessionRecord sessionRecord(const core::Session& s)
     r.isLocal = p.isLocal;
     r.creationTime = isoTime(s.creationTime());
     r.runtimeDir = s.runtimeDir();
-    r.vtnr = p.vtnr;   // the explicit parameter; the derived VT comes back from the devices
+    r.vtnr = p.vtnr; // the explicit parameter; the derived VT comes back from the devices
     r.idleHint = s.idleHint();
     r.lockedHint = s.lockedHint();
     return r;

@@ -22,7 +22,7 @@ namespace ck::power {
 
 // What Can* reports when the machine can do it at all.
 enum class Answer { Yes, No, Challenge };
-const char* answerName(Answer answer);   // "yes", "no", "challenge"
+const char* answerName(Answer answer); // "yes", "no", "challenge"
 
 // The login name of a uid, nullopt without a passwd entry.
 using UserLookup = std::function<std::optional<std::string>(uid_t)>;
@@ -47,8 +47,8 @@ public:
 
     // May the caller do it now? The error is what the method replies. Calls back later, never
     // synchronously, and never after the Authorizer is gone.
-    void authorize(PowerAction action, const bus::Caller& caller, bool allowInteraction,
-                   std::function<void(Result<void>)> done);
+    void authorize(
+        PowerAction action, const bus::Caller& caller, bool allowInteraction, std::function<void(Result<void>)> done);
     // Can* (without interaction): yes/no/challenge; an error only when polkit failed.
     void query(PowerAction action, const bus::Caller& caller, std::function<void(Result<Answer>)> done);
 

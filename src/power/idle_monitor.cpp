@@ -22,7 +22,7 @@ struct TtyIdleMonitors::Monitor {
     std::string device;
     bus::SourceId timer;
     int wd = -1;
-    Microseconds lastEvent = 0;   // last inotify event: finer than the tty's 8-second timestamps
+    Microseconds lastEvent = 0; // last inotify event: finer than the tty's 8-second timestamps
     bool stopped = false;
 };
 
@@ -32,8 +32,8 @@ bool isTextSession(const core::SessionParams& p)
         return false;
     const std::string& d = p.displayDevice;
     // "/dev/tty" alone is the caller's controlling terminal, not a device of its own.
-    return (d.starts_with("/dev/tty") && d.size() > 8) || (d.starts_with("/dev/pts/") && d.size() > 9) ||
-           d == "/dev/console";
+    return (d.starts_with("/dev/tty") && d.size() > 8) || (d.starts_with("/dev/pts/") && d.size() > 9)
+        || d == "/dev/console";
 }
 
 TtyIdleMonitors::TtyIdleMonitors(core::Manager& manager, std::chrono::milliseconds threshold)
@@ -111,14 +111,15 @@ void TtyIdleMonitors::unwatch(Monitor& m)
     if (m.wd < 0)
         return;
     const int wd = std::exchange(m.wd, -1);
-    const bool shared = std::any_of(monitors_.begin(), monitors_.end(), [wd](const auto& e) { return e.second->wd == wd; });
+    const bool shared
+        = std::any_of(monitors_.begin(), monitors_.end(), [wd](const auto& e) { return e.second->wd == wd; });
     if (!shared)
         ::inotify_rm_watch(inotify_.get(), wd);
 }
 
 void TtyIdleMonitors::arm(Monitor& m, Microseconds delay)
 {
-    const auto ms = static_cast<guint>(std::max<Microseconds>(delay / 1000, 1) + 1);   // round up
+    const auto ms = static_cast<guint>(std::max<Microseconds>(delay / 1000, 1) + 1); // round up
     m.timer = bus::SourceId(g_timeout_add(ms, &TtyIdleMonitors::onTimer, &m));
 }
 
@@ -132,19 +133,19 @@ void TtyIdleMonitors::stop(Monitor& m)
 gboolean TtyIdleMonitors::onTimer(gpointer data)
 {
     auto* m = static_cast<Monitor*>(data);
-    m->timer.forget();   // this source ends now; check() arms a new one when needed
+    m->timer.forget(); // this source ends now; check() arms a new one when needed
     m->owner->check(*m);
     return G_SOURCE_REMOVE;
 }
 
 void TtyIdleMonitors::check(Monitor& m)
 {
-    struct stat st {};
+    struct stat st { };
     if (::stat(m.device.c_str(), &st) != 0) {
         // Device gone (pty closed): nothing left to watch. Every path out of here leaves either
         // a timer, a watch or a stopped monitor — never a monitor that silently stops ticking.
-        log::debug("idle monitor for " + m.session->id() + " stops: cannot stat " + m.device + ": " +
-                   std::strerror(errno));
+        log::debug(
+            "idle monitor for " + m.session->id() + " stops: cannot stat " + m.device + ": " + std::strerror(errno));
         stop(m);
         return;
     }
@@ -156,7 +157,7 @@ void TtyIdleMonitors::check(Monitor& m)
     if (elapsed >= threshold_) {
         manager_.setIdleHint(*m.session, true);
         if (!watch(m))
-            arm(m, threshold_);   // no inotify: look again after another threshold
+            arm(m, threshold_); // no inotify: look again after another threshold
     } else {
         manager_.setIdleHint(*m.session, false);
         arm(m, threshold_ - elapsed);
@@ -180,7 +181,7 @@ gboolean TtyIdleMonitors::onInotify(gint fd, GIOCondition, gpointer data)
     for (;;) {
         const ssize_t n = ::read(fd, buf, sizeof buf);
         if (n <= 0)
-            break;   // EAGAIN: drained
+            break; // EAGAIN: drained
         for (ssize_t off = 0; off + static_cast<ssize_t>(sizeof(inotify_event)) <= n;) {
             const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
             if (ev->mask & IN_IGNORED)
@@ -201,7 +202,7 @@ gboolean TtyIdleMonitors::onInotify(gint fd, GIOCondition, gpointer data)
             touched.push_back(m.get());
     }
     for (Monitor* m : lost) {
-        m->wd = -1;   // the kernel dropped the watch (device deleted); stat tells the rest
+        m->wd = -1; // the kernel dropped the watch (device deleted); stat tells the rest
         self->check(*m);
     }
     for (Monitor* m : touched)

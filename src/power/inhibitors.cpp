@@ -57,24 +57,26 @@ const char* inhibitModeName(InhibitMode mode)
     return mode == InhibitMode::Block ? "block" : "delay";
 }
 
-Result<InhibitRequest> parseInhibitRequest(std::string_view what, std::string_view who, std::string_view why,
-                                           std::string_view mode)
+Result<InhibitRequest> parseInhibitRequest(
+    std::string_view what, std::string_view who, std::string_view why, std::string_view mode)
 {
     InhibitRequest r;
     if (what.empty())
-        return Error{ErrorCode::InvalidInput, "Invalid inhibit request: 'what' is empty (expected a ':'-separated "
-                                              "list of " + knownTokens() + ")"};
+        return Error{ErrorCode::InvalidInput,
+            "Invalid inhibit request: 'what' is empty (expected a ':'-separated "
+            "list of "
+                + knownTokens() + ")"};
     std::size_t pos = 0;
     for (;;) {
         const std::size_t end = std::min(what.find(':', pos), what.size());
         const std::string_view token = what.substr(pos, end - pos);
         if (token.empty())
-            return Error{ErrorCode::InvalidInput,
-                         "Invalid inhibit request: 'what' " + quoted(what) + " has an empty token"};
+            return Error{
+                ErrorCode::InvalidInput, "Invalid inhibit request: 'what' " + quoted(what) + " has an empty token"};
         auto it = std::find_if(kTokens.begin(), kTokens.end(), [token](const Token& t) { return t.name == token; });
         if (it == kTokens.end())
-            return Error{ErrorCode::InvalidInput, "Invalid inhibit request: unknown 'what' token " + quoted(token) +
-                                                      " (known: " + knownTokens() + ")"};
+            return Error{ErrorCode::InvalidInput,
+                "Invalid inhibit request: unknown 'what' token " + quoted(token) + " (known: " + knownTokens() + ")"};
         r.what |= it->bit;
         if (end == what.size())
             break;
@@ -86,13 +88,13 @@ Result<InhibitRequest> parseInhibitRequest(std::string_view what, std::string_vi
         r.mode = InhibitMode::Delay;
     else
         return Error{ErrorCode::InvalidInput,
-                     "Invalid inhibit request: mode " + quoted(mode) + " is neither \"block\" nor \"delay\""};
+            "Invalid inhibit request: mode " + quoted(mode) + " is neither \"block\" nor \"delay\""};
     if (who.size() > kMaxInhibitTextLength)
-        return Error{ErrorCode::InvalidInput, "Invalid inhibit request: 'who' is longer than " +
-                                                  std::to_string(kMaxInhibitTextLength) + " bytes"};
+        return Error{ErrorCode::InvalidInput,
+            "Invalid inhibit request: 'who' is longer than " + std::to_string(kMaxInhibitTextLength) + " bytes"};
     if (why.size() > kMaxInhibitTextLength)
-        return Error{ErrorCode::InvalidInput, "Invalid inhibit request: 'why' is longer than " +
-                                                  std::to_string(kMaxInhibitTextLength) + " bytes"};
+        return Error{ErrorCode::InvalidInput,
+            "Invalid inhibit request: 'why' is longer than " + std::to_string(kMaxInhibitTextLength) + " bytes"};
     r.who = who;
     r.why = why;
     return r;
@@ -117,27 +119,28 @@ struct Inhibitors::Entry {
     Inhibitors* owner = nullptr;
     Inhibitor info;
     UniqueFd readEnd;
-    bus::SourceId watch;   // declared after readEnd: removed before the fd closes
+    bus::SourceId watch; // declared after readEnd: removed before the fd closes
 };
 
-Inhibitors::Inhibitors(InhibitorLimits limits) : limits_(limits) {}
+Inhibitors::Inhibitors(InhibitorLimits limits) : limits_(limits) { }
 
 Inhibitors::~Inhibitors()
 {
-    entries_.clear();   // removes the watches and closes the read ends; no signal any more
+    entries_.clear(); // removes the watches and closes the read ends; no signal any more
 }
 
 Result<UniqueFd> Inhibitors::add(InhibitRequest request, uid_t uid, pid_t pid)
 {
     if (entries_.size() >= limits_.total)
-        return Error{ErrorCode::Busy, "Too many inhibitor locks (" + std::to_string(limits_.total) +
-                                          "): release some before taking another"};
+        return Error{ErrorCode::Busy,
+            "Too many inhibitor locks (" + std::to_string(limits_.total) + "): release some before taking another"};
     if (uid != 0) {
         const auto mine = static_cast<std::size_t>(
             std::count_if(entries_.begin(), entries_.end(), [uid](const auto& e) { return e->info.uid == uid; }));
         if (mine >= limits_.perUser)
-            return Error{ErrorCode::Busy, "Too many inhibitor locks: uid " + std::to_string(uid) + " already holds " +
-                                              std::to_string(mine) + " (the limit per user)"};
+            return Error{ErrorCode::Busy,
+                "Too many inhibitor locks: uid " + std::to_string(uid) + " already holds " + std::to_string(mine)
+                    + " (the limit per user)"};
     }
     int fds[2];
     // O_CLOEXEC: neither end may leak into hook scripts or power scripts, or the lock would
@@ -149,16 +152,16 @@ Result<UniqueFd> Inhibitors::add(InhibitRequest request, uid_t uid, pid_t pid)
 
     auto entry = std::make_unique<Entry>();
     entry->owner = this;
-    entry->info = Inhibitor{nextId_++, request.what, std::move(request.who), std::move(request.why), request.mode,
-                            uid, pid};
+    entry->info
+        = Inhibitor{nextId_++, request.what, std::move(request.who), std::move(request.why), request.mode, uid, pid};
     entry->readEnd = std::move(readEnd);
     // HUP arrives when the last write end is closed. Data written into the pipe is never read
     // and never wakes us (G_IO_IN is not asked for).
-    entry->watch = bus::SourceId(g_unix_fd_add(entry->readEnd.get(), static_cast<GIOCondition>(G_IO_HUP | G_IO_ERR),
-                                               &Inhibitors::onHangup, entry.get()));
-    log::debug("inhibitor " + std::to_string(entry->info.id) + " taken: " + inhibitWhatString(entry->info.what) +
-               " (" + inhibitModeName(entry->info.mode) + ") by uid " + std::to_string(uid) + " pid " +
-               std::to_string(pid) + " who='" + entry->info.who + "'");
+    entry->watch = bus::SourceId(g_unix_fd_add(
+        entry->readEnd.get(), static_cast<GIOCondition>(G_IO_HUP | G_IO_ERR), &Inhibitors::onHangup, entry.get()));
+    log::debug("inhibitor " + std::to_string(entry->info.id) + " taken: " + inhibitWhatString(entry->info.what) + " ("
+        + inhibitModeName(entry->info.mode) + ") by uid " + std::to_string(uid) + " pid " + std::to_string(pid)
+        + " who='" + entry->info.who + "'");
     entries_.push_back(std::move(entry));
     changed.emit();
     return writeEnd;
@@ -167,7 +170,7 @@ Result<UniqueFd> Inhibitors::add(InhibitRequest request, uid_t uid, pid_t pid)
 gboolean Inhibitors::onHangup(gint, GIOCondition, gpointer data)
 {
     auto* entry = static_cast<Entry*>(data);
-    entry->watch.forget();   // GLib removes the source when we return G_SOURCE_REMOVE
+    entry->watch.forget(); // GLib removes the source when we return G_SOURCE_REMOVE
     entry->owner->release(entry);
     return G_SOURCE_REMOVE;
 }
@@ -177,8 +180,8 @@ void Inhibitors::release(Entry* entry)
     auto it = std::find_if(entries_.begin(), entries_.end(), [entry](const auto& e) { return e.get() == entry; });
     if (it == entries_.end())
         return;
-    log::debug("inhibitor " + std::to_string(entry->info.id) + " released (" + inhibitWhatString(entry->info.what) +
-               ", who='" + entry->info.who + "')");
+    log::debug("inhibitor " + std::to_string(entry->info.id) + " released (" + inhibitWhatString(entry->info.what)
+        + ", who='" + entry->info.who + "')");
     entries_.erase(it);
     changed.emit();
 }
@@ -195,7 +198,7 @@ std::vector<const Inhibitor*> Inhibitors::list() const
 bool Inhibitors::holds(unsigned what, InhibitMode mode) const
 {
     return std::any_of(entries_.begin(), entries_.end(),
-                       [&](const auto& e) { return e->info.mode == mode && (e->info.what & what) != 0; });
+        [&](const auto& e) { return e->info.mode == mode && (e->info.what & what) != 0; });
 }
 
 std::vector<const Inhibitor*> Inhibitors::holders(unsigned what, InhibitMode mode) const

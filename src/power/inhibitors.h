@@ -46,8 +46,8 @@ struct InhibitRequest {
 // Validates Inhibit's arguments: `what` is a ':'-separated, non-empty list of known tokens
 // (no empty token), mode is "block" or "delay", who/why at most 4096 bytes. Errors are
 // InvalidInput naming the problem.
-Result<InhibitRequest> parseInhibitRequest(std::string_view what, std::string_view who, std::string_view why,
-                                           std::string_view mode);
+Result<InhibitRequest> parseInhibitRequest(
+    std::string_view what, std::string_view who, std::string_view why, std::string_view mode);
 // "shutdown:sleep:idle", tokens in the fixed order of InhibitWhat.
 std::string inhibitWhatString(unsigned what);
 
@@ -62,8 +62,8 @@ struct Inhibitor {
 };
 
 struct InhibitorLimits {
-    std::size_t perUser = 16;   // locks one non-root uid may hold at a time
-    std::size_t total = 512;    // every lock costs the daemon one fd: stay far below RLIMIT_NOFILE
+    std::size_t perUser = 16; // locks one non-root uid may hold at a time
+    std::size_t total = 512; // every lock costs the daemon one fd: stay far below RLIMIT_NOFILE
 };
 
 class Inhibitors {

@@ -23,22 +23,22 @@ struct Polkit::Request {
     Callback callback;
 };
 
-Polkit::Polkit(GDBusConnection* connection) : connection_(connection) {}
+Polkit::Polkit(GDBusConnection* connection) : connection_(connection) { }
 
 Polkit::~Polkit()
 {
     *alive_ = false;
 }
 
-void Polkit::check(const std::string& actionId, const std::string& subjectBusName, bool allowInteraction,
-                   Callback callback)
+void Polkit::check(
+    const std::string& actionId, const std::string& subjectBusName, bool allowInteraction, Callback callback)
 {
     auto* request = new Request{connection_, alive_, actionId, subjectBusName, allowInteraction, std::move(callback)};
     // An authority that is running answers; one that is not running but activatable is
     // started by the call itself. Only when neither holds do we fall back to our own rule.
     g_dbus_connection_call(connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                           "NameHasOwner", g_variant_new("(s)", kPolkitBusName), G_VARIANT_TYPE("(b)"),
-                           G_DBUS_CALL_FLAGS_NONE, kDriverTimeoutMs, nullptr, &Polkit::onHasOwner, request);
+        "NameHasOwner", g_variant_new("(s)", kPolkitBusName), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE,
+        kDriverTimeoutMs, nullptr, &Polkit::onHasOwner, request);
 }
 
 void Polkit::finish(std::unique_ptr<Request> request, Result<Authorization> outcome)
@@ -57,7 +57,7 @@ void Polkit::onHasOwner(GObject* source, GAsyncResult* result, gpointer data)
     bus::ErrorPtr error(raw);
     if (!reply) {
         finish(std::move(request),
-               Error{ErrorCode::Failed, std::string("cannot ask the bus about polkit: ") + error->message});
+            Error{ErrorCode::Failed, std::string("cannot ask the bus about polkit: ") + error->message});
         return;
     }
     gboolean has = FALSE;
@@ -68,8 +68,8 @@ void Polkit::onHasOwner(GObject* source, GAsyncResult* result, gpointer data)
     }
     GDBusConnection* connection = request->connection;
     g_dbus_connection_call(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                           "ListActivatableNames", nullptr, G_VARIANT_TYPE("(as)"), G_DBUS_CALL_FLAGS_NONE,
-                           kDriverTimeoutMs, nullptr, &Polkit::onActivatable, request.release());
+        "ListActivatableNames", nullptr, G_VARIANT_TYPE("(as)"), G_DBUS_CALL_FLAGS_NONE, kDriverTimeoutMs, nullptr,
+        &Polkit::onActivatable, request.release());
 }
 
 void Polkit::onActivatable(GObject* source, GAsyncResult* result, gpointer data)
@@ -100,15 +100,13 @@ void Polkit::sendCheck(std::unique_ptr<Request> request)
     g_variant_builder_add(&subjectDetails, "{sv}", "name", g_variant_new_string(request->subject.c_str()));
     GVariantBuilder details;
     g_variant_builder_init(&details, G_VARIANT_TYPE("a{ss}"));
-    GVariant* args = g_variant_new("((sa{sv})sa{ss}us)", "system-bus-name", &subjectDetails,
-                                   request->actionId.c_str(), &details,
-                                   request->interactive ? kAllowUserInteraction : 0u, "");
+    GVariant* args = g_variant_new("((sa{sv})sa{ss}us)", "system-bus-name", &subjectDetails, request->actionId.c_str(),
+        &details, request->interactive ? kAllowUserInteraction : 0u, "");
     // With interaction the user may take minutes to type a password: no timeout then.
     const int timeout = request->interactive ? G_MAXINT : -1;
     GDBusConnection* connection = request->connection;
     g_dbus_connection_call(connection, kPolkitBusName, kAuthorityPath, kAuthorityIface, "CheckAuthorization", args,
-                           G_VARIANT_TYPE("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, timeout, nullptr,
-                           &Polkit::onChecked, request.release());
+        G_VARIANT_TYPE("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, timeout, nullptr, &Polkit::onChecked, request.release());
 }
 
 void Polkit::onChecked(GObject* source, GAsyncResult* result, gpointer data)

@@ -14,9 +14,9 @@ namespace ck::power {
 
 enum class Authorization {
     Authorized,
-    Challenge,       // authorized after authentication (only answered to non-interactive checks)
+    Challenge, // authorized after authentication (only answered to non-interactive checks)
     NotAuthorized,
-    NoAuthority,     // org.freedesktop.PolicyKit1 has no owner and cannot be activated
+    NoAuthority, // org.freedesktop.PolicyKit1 has no owner and cannot be activated
 };
 
 inline constexpr const char* kPolkitBusName = "org.freedesktop.PolicyKit1";
@@ -32,8 +32,8 @@ public:
 
     // Never calls back synchronously; never after the Polkit is gone. An error is a polkit
     // failure (its message is readable).
-    void check(const std::string& actionId, const std::string& subjectBusName, bool allowInteraction,
-               Callback callback);
+    void check(
+        const std::string& actionId, const std::string& subjectBusName, bool allowInteraction, Callback callback);
 
 private:
     struct Request;

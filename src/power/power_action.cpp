@@ -37,11 +37,16 @@ std::optional<MethodInfo> powerMethod(std::string_view method)
 const char* powerActionName(PowerAction action)
 {
     switch (action) {
-    case PowerAction::Stop: return "stop";
-    case PowerAction::Restart: return "restart";
-    case PowerAction::Suspend: return "suspend";
-    case PowerAction::Hibernate: return "hibernate";
-    case PowerAction::HybridSleep: return "hybridsleep";
+    case PowerAction::Stop:
+        return "stop";
+    case PowerAction::Restart:
+        return "restart";
+    case PowerAction::Suspend:
+        return "suspend";
+    case PowerAction::Hibernate:
+        return "hibernate";
+    case PowerAction::HybridSleep:
+        return "hybridsleep";
     }
     return "stop";
 }
@@ -62,11 +67,16 @@ std::string scriptName(PowerAction action)
 const char* powerActionVerb(PowerAction action)
 {
     switch (action) {
-    case PowerAction::Stop: return "power off";
-    case PowerAction::Restart: return "restart";
-    case PowerAction::Suspend: return "suspend";
-    case PowerAction::Hibernate: return "hibernate";
-    case PowerAction::HybridSleep: return "hybrid-sleep";
+    case PowerAction::Stop:
+        return "power off";
+    case PowerAction::Restart:
+        return "restart";
+    case PowerAction::Suspend:
+        return "suspend";
+    case PowerAction::Hibernate:
+        return "hibernate";
+    case PowerAction::HybridSleep:
+        return "hybrid-sleep";
     }
     return "power off";
 }

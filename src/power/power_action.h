@@ -10,8 +10,8 @@ namespace ck::power {
 
 enum class PowerAction { Stop, Restart, Suspend, Hibernate, HybridSleep };
 
-inline constexpr PowerAction kAllPowerActions[] = {PowerAction::Stop, PowerAction::Restart, PowerAction::Suspend,
-                                                   PowerAction::Hibernate, PowerAction::HybridSleep};
+inline constexpr PowerAction kAllPowerActions[]
+    = {PowerAction::Stop, PowerAction::Restart, PowerAction::Suspend, PowerAction::Hibernate, PowerAction::HybridSleep};
 
 // Which D-Bus method asks for what. Stop/Restart (0.4.6) take no argument and always allow
 // interaction; the ConsoleKit2 methods take the interaction flag; Can* ask without acting.

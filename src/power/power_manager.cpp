@@ -38,7 +38,7 @@ std::string describe(const std::vector<const Inhibitor*>& holders)
 struct PowerManager::Pending {
     PowerAction action;
     bus::PendingReply reply;
-    bus::SourceId delayTimer;   // bounds the wait for delay inhibitors
+    bus::SourceId delayTimer; // bounds the wait for delay inhibitors
     bool waitingForDelay = false;
     std::unique_ptr<ScriptRun> script;
 };
@@ -58,8 +58,8 @@ PowerManager::~PowerManager()
     *alive_ = false;
 }
 
-bool PowerManager::handle(const std::string& method, GVariant* parameters, bus::PendingReply& reply,
-                          const bus::Caller& caller)
+bool PowerManager::handle(
+    const std::string& method, GVariant* parameters, bus::PendingReply& reply, const bus::Caller& caller)
 {
     if (method == "Inhibit") {
         inhibit(parameters, reply, caller);
@@ -74,15 +74,21 @@ bool PowerManager::handle(const std::string& method, GVariant* parameters, bus::
         return false;
     using K = MethodInfo::Kind;
     switch (info->kind) {
-    case K::ActInteractive: act(info->action, true, std::move(reply), caller); break;
+    case K::ActInteractive:
+        act(info->action, true, std::move(reply), caller);
+        break;
     case K::Act: {
         gboolean interactive = FALSE;
         g_variant_get(parameters, "(b)", &interactive);
         act(info->action, interactive != FALSE, std::move(reply), caller);
         break;
     }
-    case K::CanBool: can(info->action, true, std::move(reply), caller); break;
-    case K::CanString: can(info->action, false, std::move(reply), caller); break;
+    case K::CanBool:
+        can(info->action, true, std::move(reply), caller);
+        break;
+    case K::CanString:
+        can(info->action, false, std::move(reply), caller);
+        break;
     }
     return true;
 }
@@ -105,13 +111,13 @@ Result<void> PowerManager::checkBlocked(PowerAction action) const
 Result<void> PowerManager::checkAvailable(PowerAction action) const
 {
     if (isSleepAction(action) && !probeSleepSupport(options_.machine).supports(action))
-        return Error{ErrorCode::NotSupported, std::string("The system cannot ") + powerActionVerb(action) +
-                                                  " (not offered by " + options_.machine.sysPowerState +
-                                                  (action == PowerAction::Suspend ? "" : ", or no swap for the image") +
-                                                  ")"};
+        return Error{ErrorCode::NotSupported,
+            std::string("The system cannot ") + powerActionVerb(action) + " (not offered by "
+                + options_.machine.sysPowerState + (action == PowerAction::Suspend ? "" : ", or no swap for the image")
+                + ")"};
     if (::access(scriptPath(action).c_str(), X_OK) != 0)
-        return Error{ErrorCode::NotSupported, std::string("Unable to ") + powerActionVerb(action) +
-                                                  " the system: " + scriptPath(action) + " is missing"};
+        return Error{ErrorCode::NotSupported,
+            std::string("Unable to ") + powerActionVerb(action) + " the system: " + scriptPath(action) + " is missing"};
     return {};
 }
 
@@ -161,11 +167,11 @@ void PowerManager::start(PowerAction action, bus::PendingReply reply)
     pending_->reply = std::move(reply);
     announce(action, true);
     if (inhibitors_.holds(inhibitEvent(action), InhibitMode::Delay)) {
-        log::debug(std::string("waiting up to ") + std::to_string(options_.inhibitDelayMaxMs) +
-                   " ms for delay inhibitors before " + powerActionVerb(action));
+        log::debug(std::string("waiting up to ") + std::to_string(options_.inhibitDelayMaxMs)
+            + " ms for delay inhibitors before " + powerActionVerb(action));
         pending_->waitingForDelay = true;
-        pending_->delayTimer = bus::SourceId(g_timeout_add(options_.inhibitDelayMaxMs, &PowerManager::onDelayTimeout,
-                                                           this));
+        pending_->delayTimer
+            = bus::SourceId(g_timeout_add(options_.inhibitDelayMaxMs, &PowerManager::onDelayTimeout, this));
         return;
     }
     proceed();
@@ -176,8 +182,8 @@ gboolean PowerManager::onDelayTimeout(gpointer data)
     auto* self = static_cast<PowerManager*>(data);
     if (self->pending_ != nullptr) {
         self->pending_->delayTimer.forget();
-        log::info(std::string("delay inhibitors still held after ") + std::to_string(self->options_.inhibitDelayMaxMs) +
-                  " ms; going on with " + powerActionVerb(self->pending_->action));
+        log::info(std::string("delay inhibitors still held after ") + std::to_string(self->options_.inhibitDelayMaxMs)
+            + " ms; going on with " + powerActionVerb(self->pending_->action));
         self->proceed();
     }
     return G_SOURCE_REMOVE;
@@ -188,8 +194,8 @@ void PowerManager::inhibitorsChanged()
     manager_.setIdleInhibited(inhibitors_.holds(kInhibitIdle, InhibitMode::Block));
     // Only the release of the last delay lock on THIS action's event lets it go on (ConsoleKit2
     // went on when any sleep or shutdown delay lock went away).
-    if (pending_ != nullptr && pending_->waitingForDelay &&
-        !inhibitors_.holds(inhibitEvent(pending_->action), InhibitMode::Delay))
+    if (pending_ != nullptr && pending_->waitingForDelay
+        && !inhibitors_.holds(inhibitEvent(pending_->action), InhibitMode::Delay))
         proceed();
 }
 
@@ -212,8 +218,8 @@ void PowerManager::proceed()
             finish(std::move(r));
     });
     if (!run) {
-        finish(Error{ErrorCode::Failed, std::string("Unable to ") + powerActionVerb(action) +
-                                            " the system: " + run.error().message});
+        finish(Error{ErrorCode::Failed,
+            std::string("Unable to ") + powerActionVerb(action) + " the system: " + run.error().message});
         return;
     }
     log::info(std::string("running ") + scriptPath(action) + " (pid " + std::to_string((*run)->pid()) + ")");
@@ -222,11 +228,12 @@ void PowerManager::proceed()
 
 void PowerManager::finish(Result<void> outcome)
 {
-    std::unique_ptr<Pending> p = std::move(pending_);   // the next action may start from here on
+    std::unique_ptr<Pending> p = std::move(pending_); // the next action may start from here on
     if (outcome) {
         p->reply.reply();
     } else {
-        log::warning(std::string("could not ") + powerActionVerb(p->action) + " the system: " + outcome.error().message);
+        log::warning(
+            std::string("could not ") + powerActionVerb(p->action) + " the system: " + outcome.error().message);
         p->reply.fail(outcome.error());
     }
     // After a sleep the script returns on resume: tell everybody. A shutdown that went ahead
@@ -297,7 +304,7 @@ void PowerManager::listInhibitors(bus::PendingReply& reply)
     g_variant_builder_init(&b, G_VARIANT_TYPE("a(ssssuu)"));
     for (const Inhibitor* i : inhibitors_.list())
         g_variant_builder_add(&b, "(ssssuu)", inhibitWhatString(i->what).c_str(), i->who.c_str(), i->why.c_str(),
-                              inhibitModeName(i->mode), static_cast<guint32>(i->uid), static_cast<guint32>(i->pid));
+            inhibitModeName(i->mode), static_cast<guint32>(i->uid), static_cast<guint32>(i->pid));
     reply.reply(g_variant_new("(a(ssssuu))", &b));
 }
 

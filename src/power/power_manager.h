@@ -24,22 +24,22 @@
 namespace ck::power {
 
 struct PowerOptions {
-    std::string scriptsDir;             // holds ck-system-{stop,restart,suspend,hibernate,hybridsleep}
+    std::string scriptsDir; // holds ck-system-{stop,restart,suspend,hibernate,hybridsleep}
     MachineFiles machine;
-    unsigned inhibitDelayMaxMs = 5000;  // how long delay inhibitors may hold an action off
+    unsigned inhibitDelayMaxMs = 5000; // how long delay inhibitors may hold an action off
     InhibitorLimits inhibitorLimits;
 };
 
 class PowerManager final : public bus::PowerHandler {
 public:
-    PowerManager(bus::Service& service, core::Manager& manager, PowerOptions options,
-                 UserLookup users = systemUserLookup());
+    PowerManager(
+        bus::Service& service, core::Manager& manager, PowerOptions options, UserLookup users = systemUserLookup());
     ~PowerManager() override;
     PowerManager(const PowerManager&) = delete;
     PowerManager& operator=(const PowerManager&) = delete;
 
-    bool handle(const std::string& method, GVariant* parameters, bus::PendingReply& reply,
-                const bus::Caller& caller) override;
+    bool handle(
+        const std::string& method, GVariant* parameters, bus::PendingReply& reply, const bus::Caller& caller) override;
 
     Inhibitors& inhibitors() noexcept { return inhibitors_; }
     bool actionPending() const noexcept { return pending_ != nullptr; }

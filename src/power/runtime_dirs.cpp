@@ -34,7 +34,7 @@ gid_t primaryGid(uid_t uid)
     std::vector<char> buf(16384);
     if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr)
         return found->pw_gid;
-    return static_cast<gid_t>(uid);   // no passwd entry: a group with the same number
+    return static_cast<gid_t>(uid); // no passwd entry: a group with the same number
 }
 
 struct DirCloser {
@@ -46,13 +46,13 @@ Result<void> removeContents(int fd, dev_t dev, int depth)
 {
     if (depth > kMaxDepth)
         return Error{ErrorCode::Failed, "directory tree deeper than " + std::to_string(kMaxDepth) + " levels"};
-    UniqueFd listFd(::fcntl(fd, F_DUPFD_CLOEXEC, 0));   // closedir() closes the copy, not `fd`
+    UniqueFd listFd(::fcntl(fd, F_DUPFD_CLOEXEC, 0)); // closedir() closes the copy, not `fd`
     if (!listFd)
         return Error{ErrorCode::Failed, errnoText("dup", errno)};
     std::unique_ptr<DIR, DirCloser> dir(::fdopendir(listFd.get()));
     if (!dir)
         return Error{ErrorCode::Failed, errnoText("fdopendir", errno)};
-    listFd.release();   // owned by dir now
+    listFd.release(); // owned by dir now
     std::vector<std::string> names;
     while (dirent* e = ::readdir(dir.get())) {
         if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
@@ -61,9 +61,9 @@ Result<void> removeContents(int fd, dev_t dev, int depth)
     dir.reset();
     Result<void> outcome;
     for (const auto& name : names) {
-        struct stat st {};
+        struct stat st { };
         if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
-            continue;   // gone meanwhile
+            continue; // gone meanwhile
         if (S_ISDIR(st.st_mode)) {
             if (st.st_dev != dev) {
                 outcome = Error{ErrorCode::Failed, "'" + name + "' is a mount point; left alone"};
@@ -93,21 +93,22 @@ Result<void> removeTreeAt(int dirFd, const std::string& name)
     if (!fd) {
         if (errno == ENOENT)
             return {};
-        if (errno == ENOTDIR || errno == ELOOP) {   // a file or a symlink: remove just that
+        if (errno == ENOTDIR || errno == ELOOP) { // a file or a symlink: remove just that
             if (::unlinkat(dirFd, name.c_str(), 0) != 0 && errno != ENOENT)
                 return Error{ErrorCode::Failed, errnoText("cannot remove '" + name + "'", errno)};
             return {};
         }
         return Error{ErrorCode::Failed, errnoText("cannot open '" + name + "'", errno)};
     }
-    struct stat st {};
+    struct stat st { };
     if (::fstat(fd.get(), &st) != 0)
         return Error{ErrorCode::Failed, errnoText("cannot stat '" + name + "'", errno)};
     auto contents = removeContents(fd.get(), st.st_dev, 0);
     fd.reset();
     if (::unlinkat(dirFd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
-        return Error{ErrorCode::Failed, errnoText("cannot remove '" + name + "'", errno) +
-                                            (contents ? std::string() : " (" + contents.error().message + ")")};
+        return Error{ErrorCode::Failed,
+            errnoText("cannot remove '" + name + "'", errno)
+                + (contents ? std::string() : " (" + contents.error().message + ")")};
     return {};
 }
 
@@ -167,7 +168,7 @@ Result<void> RuntimeDirs::prepare(uid_t uid)
     const std::string path = pathFor(uid);
     const gid_t gid = primaryGid(uid);
 
-    struct stat st {};
+    struct stat st { };
     if (::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
         // Left from a daemon restart (or a crash): reuse it only if nobody could have planted it.
         if (S_ISDIR(st.st_mode) && st.st_uid == uid && (st.st_mode & 07777) == 0700) {
@@ -188,8 +189,7 @@ Result<void> RuntimeDirs::prepare(uid_t uid)
         return Error{ErrorCode::Failed, errnoText("cannot set up " + path, err)};
     }
     if (options_.mountTmpfs) {
-        const std::string data =
-            "mode=0700,uid=" + std::to_string(uid) + ",gid=" + std::to_string(gid) + ",size=10%";
+        const std::string data = "mode=0700,uid=" + std::to_string(uid) + ",gid=" + std::to_string(gid) + ",size=10%";
         if (::mount("tmpfs", path.c_str(), "tmpfs", MS_NODEV | MS_NOSUID, data.c_str()) != 0)
             log::debug(errnoText("no tmpfs on " + path + " (a plain directory instead)", errno));
     }

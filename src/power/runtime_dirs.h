@@ -35,7 +35,7 @@ public:
 private:
     struct User {
         std::size_t sessions = 0;
-        bool ready = false;   // the directory exists and is ours to remove
+        bool ready = false; // the directory exists and is ours to remove
     };
     void sessionAdded(core::Session& session);
     void sessionRemoved(core::Session& session);

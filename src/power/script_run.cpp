@@ -30,7 +30,7 @@ ScriptRun::~ScriptRun() = default;
 void ScriptRun::onExit(GPid pid, gint status, gpointer data)
 {
     auto* self = static_cast<ScriptRun*>(data);
-    self->watch_.forget();   // a child watch fires once and is then removed by GLib
+    self->watch_.forget(); // a child watch fires once and is then removed by GLib
     g_spawn_close_pid(pid);
     const std::string name = self->path_.substr(self->path_.rfind('/') + 1);
     Result<void> outcome;

@@ -30,7 +30,7 @@ public:
     pid_t pid() const noexcept { return pid_; }
 
 private:
-    ScriptRun(std::string path, Done done) : path_(std::move(path)), done_(std::move(done)) {}
+    ScriptRun(std::string path, Done done) : path_(std::move(path)), done_(std::move(done)) { }
     static void onExit(GPid pid, gint status, gpointer data);
 
     std::string path_;

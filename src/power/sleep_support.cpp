@@ -42,11 +42,15 @@ std::optional<unsigned long long> meminfoValue(std::string_view text, std::strin
 bool SleepSupport::supports(PowerAction action) const
 {
     switch (action) {
-    case PowerAction::Suspend: return suspend;
-    case PowerAction::Hibernate: return hibernate;
-    case PowerAction::HybridSleep: return hybridSleep;
+    case PowerAction::Suspend:
+        return suspend;
+    case PowerAction::Hibernate:
+        return hibernate;
+    case PowerAction::HybridSleep:
+        return hybridSleep;
     case PowerAction::Stop:
-    case PowerAction::Restart: return true;
+    case PowerAction::Restart:
+        return true;
     }
     return false;
 }
@@ -81,7 +85,7 @@ SleepSupport probeSleepSupport(const MachineFiles& files)
     SleepSupport s;
     auto state = readFile(files.sysPowerState, 4096);
     if (!state)
-        return s;   // no sysfs power interface: nothing but stop and restart
+        return s; // no sysfs power interface: nothing but stop and restart
     s.suspend = powerStateOffers(*state, "mem");
     if (powerStateOffers(*state, "disk")) {
         auto meminfo = readFile(files.meminfo, 64 * 1024);

@@ -16,9 +16,9 @@ struct MachineFiles {
 };
 
 struct SleepSupport {
-    bool suspend = false;       // "mem" in /sys/power/state
-    bool hibernate = false;     // "disk" and swap that can hold the image
-    bool hybridSleep = false;   // both
+    bool suspend = false; // "mem" in /sys/power/state
+    bool hibernate = false; // "disk" and swap that can hold the image
+    bool hybridSleep = false; // both
     bool supports(PowerAction action) const;
 };
 

@@ -17,7 +17,7 @@ namespace {
 // Iterates the lines of a text; the last line may lack its '\n'.
 class LineReader {
 public:
-    explicit LineReader(std::string_view text) : text_(text) {}
+    explicit LineReader(std::string_view text) : text_(text) { }
     bool next(std::string_view& line)
     {
         if (pos_ >= text_.size())
@@ -128,25 +128,33 @@ Result<Field> splitField(std::string_view line, std::size_t lineNo, std::string_
 // The smaps fields a total or a Mapping needs; others (VmFlags, THPeligible...) are not "kB".
 long* totalsField(SmapsTotals& t, std::string_view key)
 {
-    if (key == "Size") return &t.size;
-    if (key == "Rss") return &t.rss;
-    if (key == "Pss") return &t.pss;
-    if (key == "Shared_Clean") return &t.sharedClean;
-    if (key == "Shared_Dirty") return &t.sharedDirty;
-    if (key == "Private_Clean") return &t.privateClean;
-    if (key == "Private_Dirty") return &t.privateDirty;
-    if (key == "Swap") return &t.swap;
+    if (key == "Size")
+        return &t.size;
+    if (key == "Rss")
+        return &t.rss;
+    if (key == "Pss")
+        return &t.pss;
+    if (key == "Shared_Clean")
+        return &t.sharedClean;
+    if (key == "Shared_Dirty")
+        return &t.sharedDirty;
+    if (key == "Private_Clean")
+        return &t.privateClean;
+    if (key == "Private_Dirty")
+        return &t.privateDirty;
+    if (key == "Swap")
+        return &t.swap;
     return nullptr;
 }
 
 // Parses smaps (or smaps_rollup) text; mappings and/or per-text totals are filled when given.
-Result<void> parseSmapsText(std::string_view text, std::string_view file, std::vector<Mapping>* mappings,
-                            SmapsTotals* totals)
+Result<void> parseSmapsText(
+    std::string_view text, std::string_view file, std::vector<Mapping>* mappings, SmapsTotals* totals)
 {
     LineReader lines(text);
     std::string_view line;
     bool inMapping = false;
-    SmapsTotals current;   // fields of the current mapping
+    SmapsTotals current; // fields of the current mapping
     auto finish = [&] {
         if (!inMapping)
             return;
@@ -195,7 +203,7 @@ Result<void> parseSmapsText(std::string_view text, std::string_view file, std::v
         auto kib = parseKib(field->value);
         if (!kib)
             return lineError(file, lines.number(),
-                             std::string(field->key) + " is not '<n> kB': " + quoteForMessage(trimWhitespace(field->value)));
+                std::string(field->key) + " is not '<n> kB': " + quoteForMessage(trimWhitespace(field->value)));
         *slot = *kib;
     }
     finish();
@@ -207,10 +215,17 @@ Result<void> parseSmapsText(std::string_view text, std::string_view file, std::v
 Result<StatusMemory> parseStatus(std::string_view text)
 {
     static constexpr std::pair<std::string_view, long StatusMemory::*> kVmFields[] = {
-        {"VmPeak", &StatusMemory::vmPeak}, {"VmSize", &StatusMemory::vmSize}, {"VmLck", &StatusMemory::vmLck},
-        {"VmHWM", &StatusMemory::vmHWM},   {"VmRSS", &StatusMemory::vmRSS},   {"VmData", &StatusMemory::vmData},
-        {"VmStk", &StatusMemory::vmStk},   {"VmExe", &StatusMemory::vmExe},   {"VmLib", &StatusMemory::vmLib},
-        {"VmPTE", &StatusMemory::vmPTE},   {"VmSwap", &StatusMemory::vmSwap},
+        {"VmPeak", &StatusMemory::vmPeak},
+        {"VmSize", &StatusMemory::vmSize},
+        {"VmLck", &StatusMemory::vmLck},
+        {"VmHWM", &StatusMemory::vmHWM},
+        {"VmRSS", &StatusMemory::vmRSS},
+        {"VmData", &StatusMemory::vmData},
+        {"VmStk", &StatusMemory::vmStk},
+        {"VmExe", &StatusMemory::vmExe},
+        {"VmLib", &StatusMemory::vmLib},
+        {"VmPTE", &StatusMemory::vmPTE},
+        {"VmSwap", &StatusMemory::vmSwap},
     };
     StatusMemory out;
     bool haveName = false;
@@ -234,7 +249,7 @@ Result<StatusMemory> parseStatus(std::string_view text)
             auto n = parseNumber<long>(trimWhitespace(value));
             if (!n || *n < 0)
                 return lineError("status", lines.number(),
-                                 std::string(key) + " is not a number: " + quoteForMessage(trimWhitespace(value)));
+                    std::string(key) + " is not a number: " + quoteForMessage(trimWhitespace(value)));
             if (key == "Pid")
                 out.pid = static_cast<pid_t>(*n);
             else
@@ -246,7 +261,7 @@ Result<StatusMemory> parseStatus(std::string_view text)
                 auto kib = parseKib(value);
                 if (!kib)
                     return lineError("status", lines.number(),
-                                     std::string(key) + " is not '<n> kB': " + quoteForMessage(trimWhitespace(value)));
+                        std::string(key) + " is not '<n> kB': " + quoteForMessage(trimWhitespace(value)));
                 out.*member = *kib;
             }
         }
@@ -276,7 +291,7 @@ Result<SmapsTotals> parseSmapsRollup(std::string_view text)
         return std::move(r).error();
     if (totals.rss < 0)
         return Error{ErrorCode::Failed, "smaps_rollup: no Rss: line (empty or truncated file)"};
-    totals.size = -1;   // the [rollup] header spans the whole address space, not the mapped size
+    totals.size = -1; // the [rollup] header spans the whole address space, not the mapped size
     return totals;
 }
 
@@ -310,7 +325,7 @@ Result<SmapsTotals> readSmapsRollup(const std::string& root, pid_t pid)
     }
     // Kernel threads and zombies have no mm: the kernel answers ESRCH for smaps_rollup (and
     // an empty smaps) while the pid directory is still there. Nothing is mapped.
-    struct stat st {};
+    struct stat st { };
     if (err == ESRCH && ::stat(pidDir(root, pid).c_str(), &st) == 0)
         return SmapsTotals{0, 0, 0, 0, 0, 0, 0, 0};
     if (err != ENOENT)
@@ -345,7 +360,7 @@ Result<std::vector<ThreadInfo>> readThreads(const std::string& root, pid_t pid)
     auto tids = listPidEntries(taskDir);
     if (!tids) {
         // Same wording as the other readers when the process itself is gone.
-        struct stat st {};
+        struct stat st { };
         if (::stat(pidDir(root, pid).c_str(), &st) != 0)
             return Error{ErrorCode::Failed, "No such process " + std::to_string(pid)};
         return std::move(tids).error();
@@ -354,7 +369,7 @@ Result<std::vector<ThreadInfo>> readThreads(const std::string& root, pid_t pid)
     for (pid_t tid : *tids) {
         auto comm = readProcFile(joinPath(joinPath(taskDir, std::to_string(tid)), "comm"), kSmallFileCap);
         if (!comm)
-            continue;   // the thread exited after the directory was listed
+            continue; // the thread exited after the directory was listed
         std::string_view name = *comm;
         if (name.ends_with('\n'))
             name.remove_suffix(1);
@@ -375,7 +390,7 @@ Result<std::vector<pid_t>> findProcessesByName(const std::string& root, std::str
     for (pid_t pid : *pids) {
         auto text = readPidFile(root, pid, "comm", kSmallFileCap);
         if (!text)
-            continue;   // exited during the scan
+            continue; // exited during the scan
         std::string_view name = *text;
         if (name.ends_with('\n'))
             name.remove_suffix(1);

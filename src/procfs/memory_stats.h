@@ -15,7 +15,7 @@ namespace ck::procfs {
 // /proc/PID/status; sizes in KiB as the kernel prints them ("kB"); -1 when the line is absent
 // (kernel threads have no Vm* lines).
 struct StatusMemory {
-    std::string name;   // "Name:" as printed (comm, up to 15 bytes, '\n' and '\\' escaped)
+    std::string name; // "Name:" as printed (comm, up to 15 bytes, '\n' and '\\' escaped)
     pid_t pid = 0;
     long vmPeak = -1;
     long vmSize = -1;
@@ -44,7 +44,7 @@ struct SmapsTotals {
     long privateClean = -1;
     long privateDirty = -1;
     long swap = -1;
-    long size = -1;   // smaps_rollup has no Size line: -1 there (StatusMemory::vmSize is the same total)
+    long size = -1; // smaps_rollup has no Size line: -1 there (StatusMemory::vmSize is the same total)
 };
 
 // smaps_rollup (Linux >= 4.14, one cheap read), falling back to summing smaps when it is missing.
@@ -54,12 +54,12 @@ Result<SmapsTotals> parseSmapsRollup(std::string_view text);
 struct Mapping {
     unsigned long start = 0;
     unsigned long end = 0;
-    std::string perms;   // "r-xp"
-    std::string path;    // file, "[heap]", "[stack]", "" for anonymous memory
-    long size = -1;      // KiB
+    std::string perms; // "r-xp"
+    std::string path; // file, "[heap]", "[stack]", "" for anonymous memory
+    long size = -1; // KiB
     long rss = -1;
     long pss = -1;
-    long dirty = -1;     // Shared_Dirty + Private_Dirty
+    long dirty = -1; // Shared_Dirty + Private_Dirty
     long swap = -1;
 };
 

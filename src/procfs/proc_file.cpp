@@ -55,7 +55,7 @@ Result<std::string> readProcFile(const std::string& path, std::size_t maxBytes, 
             if (errnoOut)
                 *errnoOut = 0;
             return Error{ErrorCode::Failed,
-                         "'" + path + "' is larger than " + std::to_string(maxBytes) + " bytes; refusing to read it"};
+                "'" + path + "' is larger than " + std::to_string(maxBytes) + " bytes; refusing to read it"};
         }
     }
     if (errnoOut)
@@ -63,8 +63,8 @@ Result<std::string> readProcFile(const std::string& path, std::size_t maxBytes, 
     return out;
 }
 
-Result<std::string> readPidFile(std::string_view root, pid_t pid, std::string_view name, std::size_t maxBytes,
-                                int* errnoOut)
+Result<std::string> readPidFile(
+    std::string_view root, pid_t pid, std::string_view name, std::size_t maxBytes, int* errnoOut)
 {
     int err = 0;
     const std::string dir = pidDir(root, pid);
@@ -77,7 +77,7 @@ Result<std::string> readPidFile(std::string_view root, pid_t pid, std::string_vi
     // there never was such a process, or it is gone now; both read the same to a caller. ESRCH
     // with the directory present means "no address space" (kernel thread, zombie): the caller
     // decides what that means for its file.
-    struct stat st {};
+    struct stat st { };
     if ((err == ENOENT || err == ESRCH) && ::stat(dir.c_str(), &st) != 0)
         return Error{ErrorCode::Failed, "No such process " + std::to_string(pid)};
     return r;

@@ -33,15 +33,14 @@ Result<std::string> readProcFile(const std::string& path, std::size_t maxBytes, 
 
 // Reads <root>/<pid>/<name>. A missing pid directory (or ESRCH from a process that exited while
 // we read) becomes "No such process <pid>", so callers get one message for a vanished process.
-Result<std::string> readPidFile(std::string_view root, pid_t pid, std::string_view name, std::size_t maxBytes,
-                                int* errnoOut = nullptr);
+Result<std::string> readPidFile(
+    std::string_view root, pid_t pid, std::string_view name, std::size_t maxBytes, int* errnoOut = nullptr);
 
 // Numeric directory entries of dir ("1234"), sorted ascending; other names are skipped.
 Result<std::vector<pid_t>> listPidEntries(const std::string& dir);
 
 // The whole of text must be a number (no sign for unsigned types, no spaces).
-template <typename T>
-std::optional<T> parseNumber(std::string_view text, int base = 10)
+template <typename T> std::optional<T> parseNumber(std::string_view text, int base = 10)
 {
     T value{};
     if (text.empty())

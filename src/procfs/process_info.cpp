@@ -16,9 +16,9 @@ namespace {
 // compared with G_MAXULONG and so reported it as a real id on 64-bit (spec §12 item 8).
 constexpr std::string_view kUnsetSessionId = "4294967295";
 
-constexpr unsigned kTtyMajor = 4;          // VTs (minor 1..63) and legacy serial ttyS (64..)
+constexpr unsigned kTtyMajor = 4; // VTs (minor 1..63) and legacy serial ttyS (64..)
 constexpr unsigned kFirstSerialMinor = 64;
-constexpr unsigned kPtsFirstMajor = 136;   // UNIX98_PTY_SLAVE_MAJOR .. +7
+constexpr unsigned kPtsFirstMajor = 136; // UNIX98_PTY_SLAVE_MAJOR .. +7
 constexpr unsigned kPtsLastMajor = 143;
 
 struct StatFields {
@@ -58,8 +58,7 @@ Result<StatFields> parseStat(std::string_view text, const std::string& path)
     out.ttyNr = static_cast<std::uint32_t>(*tty);
     auto start = parseNumber<unsigned long long>(fields[kStartTime]);
     if (!start)
-        return malformed(path,
-                         "starttime (field 22) is not a number: " + quoteForMessage(fields[kStartTime]));
+        return malformed(path, "starttime (field 22) is not a number: " + quoteForMessage(fields[kStartTime]));
     out.startTime = *start;
     return out;
 }
@@ -96,7 +95,7 @@ Result<StatFields> readStat(const std::string& root, pid_t pid)
 
 } // namespace
 
-ProcReader::ProcReader(std::string root) : root_(std::move(root)) {}
+ProcReader::ProcReader(std::string root) : root_(std::move(root)) { }
 
 Result<ProcessInfo> ProcReader::read(pid_t pid) const
 {

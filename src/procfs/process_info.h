@@ -15,11 +15,11 @@ namespace ck::procfs {
 struct ProcessInfo {
     pid_t pid = 0;
     pid_t ppid = 0;
-    uid_t uid = 0;                     // real uid: first field of "Uid:" in /proc/PID/status
-    unsigned long long startTime = 0;  // stat field 22, clock ticks since boot: with the pid it
-                                       // identifies one incarnation of a process
-    std::string ttyDevice;             // "/dev/tty3", "/dev/pts/0"; "" when there is none
-    std::string loginSessionId;        // /proc/PID/sessionid; "" when missing or unset
+    uid_t uid = 0; // real uid: first field of "Uid:" in /proc/PID/status
+    unsigned long long startTime = 0; // stat field 22, clock ticks since boot: with the pid it
+                                      // identifies one incarnation of a process
+    std::string ttyDevice; // "/dev/tty3", "/dev/pts/0"; "" when there is none
+    std::string loginSessionId; // /proc/PID/sessionid; "" when missing or unset
 };
 
 // Reads a proc tree rooted at root ("/proc" normally, a fixture directory in tests).

@@ -12,8 +12,8 @@ std::string escapeKeyFileValue(std::string_view value)
     // Mirrors g_key_file_parse_string_as_value() (GLib 2.74) with escape_separator = FALSE:
     // only *leading* blanks are escaped (so a reader does not strip them); a newline or
     // carriage return does not end the leading run, a backslash or any other byte does.
-    const bool plain = !value.empty() && value.front() != ' ' && value.front() != '\t' &&
-                       value.find_first_of("\n\r\\") == std::string_view::npos;
+    const bool plain = !value.empty() && value.front() != ' ' && value.front() != '\t'
+        && value.find_first_of("\n\r\\") == std::string_view::npos;
     if (plain)
         return std::string(value);
     std::string out;

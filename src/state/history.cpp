@@ -48,7 +48,10 @@ bool isKeyChar(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 class LineBuilder {
 public:
@@ -91,8 +94,7 @@ private:
     bool first_ = true;
 };
 
-template <typename T>
-bool parseNumber(std::string_view s, T& out)
+template <typename T> bool parseNumber(std::string_view s, T& out)
 {
     if (s.empty())
         return false;
@@ -111,7 +113,7 @@ bool quoteCloses(std::string_view body, std::size_t pos)
     while (i < body.size() && body[i] == ' ')
         ++i;
     if (i == body.size())
-        return true;   // trailing blanks
+        return true; // trailing blanks
     std::size_t k = i;
     while (k < body.size() && isKeyChar(body[k]))
         ++k;
@@ -269,8 +271,8 @@ HistoryEvent activeSessionChangedEvent(Microseconds when, std::string_view seatI
     return e;
 }
 
-HistoryEvent deviceEvent(HistoryEventType type, Microseconds when, std::string_view seatId,
-                         std::string_view deviceType, std::string_view deviceId)
+HistoryEvent deviceEvent(HistoryEventType type, Microseconds when, std::string_view seatId, std::string_view deviceType,
+    std::string_view deviceId)
 {
     HistoryEvent e;
     e.type = type;
@@ -288,11 +290,21 @@ std::string escapeHistoryValue(std::string_view value)
     for (char c : value) {
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
-        case '\'': out += "\\'"; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
+        case '\'':
+            out += "\\'";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
         default:
             if (u < 0x20 || u == 0x7f) {
                 char hex[8];
@@ -342,7 +354,7 @@ std::string formatHistoryLine(const HistoryEvent& e)
         b.quoted("device-id", e.deviceId);
         b.quoted("device-type", e.deviceType);
         break;
-    default:   // SYSTEM_STOP, _RESTART, _SUSPEND, _HIBERNATE, _HYBRID_SLEEP, UNKNOWN: no body
+    default: // SYSTEM_STOP, _RESTART, _SUSPEND, _HIBERNATE, _HYBRID_SLEEP, UNKNOWN: no body
         break;
     }
     return b.take();
@@ -422,12 +434,12 @@ Result<HistoryEvent> parseHistoryLine(std::string_view line)
                     } else if (n == 'n' || n == 't' || n == 'r') {
                         value += n == 'n' ? '\n' : n == 't' ? '\t' : '\r';
                         p += 2;
-                    } else if (n == 'x' && p + 3 < body.size() && (hi = hexDigitValue(body[p + 2])) >= 0 &&
-                               (lo = hexDigitValue(body[p + 3])) >= 0) {
+                    } else if (n == 'x' && p + 3 < body.size() && (hi = hexDigitValue(body[p + 2])) >= 0
+                        && (lo = hexDigitValue(body[p + 3])) >= 0) {
                         value += static_cast<char>(hi * 16 + lo);
                         p += 4;
                     } else {
-                        value += c;   // classic logs never escaped: keep a lone backslash
+                        value += c; // classic logs never escaped: keep a lone backslash
                         ++p;
                     }
                     continue;
@@ -468,11 +480,11 @@ Result<UniqueFd> openHistoryLog(const std::string& path)
     }
     // O_NONBLOCK only so that a FIFO planted at the path cannot block us in open(); it has no
     // effect on regular files, and anything else is refused below.
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
-                       0644));
+    UniqueFd fd(
+        ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0644));
     if (!fd)
         return Error{ErrorCode::Failed, "cannot open history log '" + path + "': " + std::strerror(errno)};
-    struct stat st {};
+    struct stat st { };
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
         return Error{ErrorCode::Failed, "history log '" + path + "' is not a regular file"};
     return fd;
@@ -522,9 +534,10 @@ bool HistoryWriter::ensureOpen()
     if (fd_) {
         // logrotate renames or deletes the file behind our back: compare what we hold with
         // what the path names now, and follow the path.
-        struct stat held {}, named {};
-        if (::fstat(fd_.get(), &held) == 0 && ::stat(path_.c_str(), &named) == 0 && held.st_dev == named.st_dev &&
-            held.st_ino == named.st_ino)
+        struct stat held {
+        }, named{};
+        if (::fstat(fd_.get(), &held) == 0 && ::stat(path_.c_str(), &named) == 0 && held.st_dev == named.st_dev
+            && held.st_ino == named.st_ino)
             return true;
         fd_.reset();
     }
@@ -548,9 +561,8 @@ void HistoryWriter::append(const HistoryEvent& event)
         queue_.pop_front();
         ++droppedTotal_;
         if (droppedSinceWarning_++ % maxQueued_ == 0)
-            log::warning("history log '" + path_ + "' unwritable and " + std::to_string(maxQueued_) +
-                         " events queued: dropping the oldest (" + std::to_string(droppedSinceWarning_) +
-                         " dropped so far)");
+            log::warning("history log '" + path_ + "' unwritable and " + std::to_string(maxQueued_)
+                + " events queued: dropping the oldest (" + std::to_string(droppedSinceWarning_) + " dropped so far)");
     }
 }
 
@@ -563,10 +575,10 @@ bool HistoryWriter::flush()
         const std::size_t n = writeAll(fd_.get(), line);
         if (n != line.size()) {
             if (!failing_)
-                log::warning("cannot write history log '" + path_ + "': " + std::strerror(errno) +
-                             "; keeping history events in memory");
+                log::warning("cannot write history log '" + path_ + "': " + std::strerror(errno)
+                    + "; keeping history events in memory");
             failing_ = true;
-            line.erase(0, n);   // the next attempt completes the line instead of repeating it
+            line.erase(0, n); // the next attempt completes the line instead of repeating it
             fd_.reset();
             return false;
         }

@@ -31,20 +31,20 @@ enum class HistoryEventType {
     SeatActiveSessionChanged,
     SeatDeviceAdded,
     SeatDeviceRemoved,
-    Unknown,   // read back from ConsoleKit2 logs ("type=UNKNOWN"); never written by us
+    Unknown, // read back from ConsoleKit2 logs ("type=UNKNOWN"); never written by us
 };
 
 // "SYSTEM_START", "SEAT_SESSION_ADDED", … ; "UNKNOWN" for Unknown.
 const char* historyEventTypeName(HistoryEventType type);
 std::optional<HistoryEventType> historyEventTypeFromName(std::string_view name);
-bool isSystemEvent(HistoryEventType type);    // SYSTEM_*
-bool isSessionEvent(HistoryEventType type);   // SEAT_SESSION_ADDED / _REMOVED
+bool isSystemEvent(HistoryEventType type); // SYSTEM_*
+bool isSessionEvent(HistoryEventType type); // SEAT_SESSION_ADDED / _REMOVED
 
 // One log record. Which fields matter depends on the type (see formatHistoryLine); the rest
 // stay empty. Ids are written as basenames (Seat1, Session2) whatever form is stored here.
 struct HistoryEvent {
     HistoryEventType type = HistoryEventType::Unknown;
-    Microseconds timestamp = 0;   // CLOCK_REALTIME; the log keeps milliseconds
+    Microseconds timestamp = 0; // CLOCK_REALTIME; the log keeps milliseconds
     // SYSTEM_START
     std::string kernelRelease, bootArguments;
     // SEAT_*
@@ -63,12 +63,12 @@ struct HistoryEvent {
 
 // Builders from the daemon's records.
 HistoryEvent systemStartEvent(Microseconds when, std::string kernelRelease, std::string bootArguments);
-HistoryEvent systemEvent(HistoryEventType type, Microseconds when);   // STOP/RESTART/SUSPEND/…
+HistoryEvent systemEvent(HistoryEventType type, Microseconds when); // STOP/RESTART/SUSPEND/…
 HistoryEvent seatEvent(HistoryEventType type, Microseconds when, const SeatRecord& seat);
 HistoryEvent sessionEvent(HistoryEventType type, Microseconds when, const SessionRecord& session);
 HistoryEvent activeSessionChangedEvent(Microseconds when, std::string_view seatId, std::string_view sessionId);
-HistoryEvent deviceEvent(HistoryEventType type, Microseconds when, std::string_view seatId,
-                         std::string_view deviceType, std::string_view deviceId);
+HistoryEvent deviceEvent(HistoryEventType type, Microseconds when, std::string_view seatId, std::string_view deviceType,
+    std::string_view deviceId);
 
 // "/org/freedesktop/ConsoleKit/Seat1" -> "Seat1"; a bare id is returned unchanged.
 std::string idBasename(std::string_view id);
@@ -121,10 +121,10 @@ private:
     std::string path_;
     std::size_t maxQueued_;
     UniqueFd fd_;
-    std::deque<std::string> queue_;   // complete lines including '\n' (front may be a remainder)
+    std::deque<std::string> queue_; // complete lines including '\n' (front may be a remainder)
     std::size_t droppedTotal_ = 0;
     std::size_t droppedSinceWarning_ = 0;
-    bool failing_ = false;   // a warning was logged and the log has not been written since
+    bool failing_ = false; // a warning was logged and the log has not been written since
 };
 
 } // namespace ck::state

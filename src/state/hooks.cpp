@@ -37,7 +37,7 @@ std::vector<std::string> programsIn(const std::string& dir)
         if (name.size() <= kSuffix.size() || !name.ends_with(kSuffix) || name.front() == '.')
             continue;
         std::string path = dir + "/" + std::string(name);
-        struct stat st {};
+        struct stat st { };
         if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode))
             continue;
         out.push_back(std::move(path));
@@ -48,7 +48,10 @@ std::vector<std::string> programsIn(const std::string& dir)
     return out;
 }
 
-const char* boolText(bool b) { return b ? "true" : "false"; }
+const char* boolText(bool b)
+{
+    return b ? "true" : "false";
+}
 
 void addSessionVars(std::vector<std::string>& env, const std::string& prefix, const SessionRecord& s)
 {
@@ -69,7 +72,10 @@ void addSessionVars(std::vector<std::string>& env, const std::string& prefix, co
 
 // Runs in the forked child before exec: a process group of its own, so that a timeout
 // signal reaches the hook's children (a shell script's `sleep`) as well.
-void childSetup(gpointer) { ::setpgid(0, 0); }
+void childSetup(gpointer)
+{
+    ::setpgid(0, 0);
+}
 
 } // namespace
 
@@ -103,8 +109,8 @@ std::vector<std::string> sessionHookEnv(const SessionRecord& s)
     return env;
 }
 
-std::vector<std::string> seatHookEnv(std::string_view seatId, const SessionRecord* oldSession,
-                                     const SessionRecord* newSession)
+std::vector<std::string> seatHookEnv(
+    std::string_view seatId, const SessionRecord* oldSession, const SessionRecord* newSession)
 {
     std::vector<std::string> env;
     env.push_back("CK_SEAT_ID=" + std::string(seatId));
@@ -117,8 +123,7 @@ std::vector<std::string> seatHookEnv(std::string_view seatId, const SessionRecor
 
 HookRunner::HookRunner(HookRunnerConfig config, GMainContext* context)
     : config_(std::move(config)), context_(context != nullptr ? g_main_context_ref(context) : nullptr)
-{
-}
+{ }
 
 HookRunner::~HookRunner()
 {
@@ -130,8 +135,7 @@ HookRunner::~HookRunner()
         running_.reset();
         ::kill(-pid, SIGKILL);
         ::kill(pid, SIGKILL);
-        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-        }
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) { }
         g_spawn_close_pid(pid);
     }
     if (context_ != nullptr)
@@ -170,8 +174,8 @@ bool HookRunner::spawn(Job job)
     GPid pid = 0;
     GError* error = nullptr;
     const gboolean ok = g_spawn_async("/", argv, envp,
-                                      static_cast<GSpawnFlags>(G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL),
-                                      childSetup, nullptr, &pid, &error);
+        static_cast<GSpawnFlags>(G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL), childSetup, nullptr, &pid,
+        &error);
     g_strfreev(envp);
     if (!ok) {
         log::warning("cannot run hook " + job.program + " " + job.action + ": " + error->message);
@@ -201,8 +205,8 @@ void HookRunner::onChildExited(int waitStatus)
     const Running& r = *running_;
     const std::string what = "hook " + r.job.program + " " + r.job.action;
     if (r.terminated)
-        log::warning(what + " ran longer than " + std::to_string(config_.timeoutMs) + " ms and was " +
-                     (r.killed ? "killed" : "terminated"));
+        log::warning(what + " ran longer than " + std::to_string(config_.timeoutMs) + " ms and was "
+            + (r.killed ? "killed" : "terminated"));
     else if (WIFEXITED(waitStatus) && WEXITSTATUS(waitStatus) != 0)
         log::warning(what + " exited with status " + std::to_string(WEXITSTATUS(waitStatus)));
     else if (WIFSIGNALED(waitStatus))
@@ -218,11 +222,11 @@ void HookRunner::onTimer()
 {
     Running& r = *running_;
     if (!r.terminated) {
-        log::warning("hook " + r.job.program + " " + r.job.action + " still running after " +
-                     std::to_string(config_.timeoutMs) + " ms: sending SIGTERM");
+        log::warning("hook " + r.job.program + " " + r.job.action + " still running after "
+            + std::to_string(config_.timeoutMs) + " ms: sending SIGTERM");
         r.terminated = true;
         ::kill(-r.pid, SIGTERM);
-        ::kill(r.pid, SIGTERM);   // in case setpgid() had not happened yet
+        ::kill(r.pid, SIGTERM); // in case setpgid() had not happened yet
         armTimer(config_.killGraceMs);
     } else if (!r.killed) {
         r.killed = true;

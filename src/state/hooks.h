@@ -21,8 +21,8 @@ struct HookRunnerConfig {
     // Searched in this order; within a directory, programs run in sorted name order.
     std::vector<std::string> sessionDirs;
     std::vector<std::string> seatDirs;
-    unsigned timeoutMs = 15000;    // then SIGTERM …
-    unsigned killGraceMs = 2000;   // … and SIGKILL if it is still there after this
+    unsigned timeoutMs = 15000; // then SIGTERM …
+    unsigned killGraceMs = 2000; // … and SIGKILL if it is still there after this
 };
 
 // $confdir/run-{session,seat}.d, then $libdir/ConsoleKit/run-{session,seat}.d.
@@ -32,8 +32,8 @@ HookRunnerConfig defaultHookRunnerConfig();
 std::vector<std::string> sessionHookEnv(const SessionRecord& session);
 // CK_SEAT_ID and, for seat_active_session_changed, CK_SEAT_OLD_SESSION_* (oldSession) and
 // CK_SEAT_SESSION_* (newSession); either session may be null.
-std::vector<std::string> seatHookEnv(std::string_view seatId, const SessionRecord* oldSession,
-                                     const SessionRecord* newSession);
+std::vector<std::string> seatHookEnv(
+    std::string_view seatId, const SessionRecord* oldSession, const SessionRecord* newSession);
 
 // Every `*.ck` entry of the configured directories runs as `<program> <action>` with the
 // daemon's environment plus `env` ("KEY=VALUE" items). Programs run strictly one after
@@ -45,7 +45,7 @@ class HookRunner {
 public:
     // Sources are attached to `context` (nullptr: the global default context).
     explicit HookRunner(HookRunnerConfig config, GMainContext* context = nullptr);
-    ~HookRunner();   // kills (SIGKILL) and reaps a running hook, drops the queue
+    ~HookRunner(); // kills (SIGKILL) and reaps a running hook, drops the queue
     HookRunner(const HookRunner&) = delete;
     HookRunner& operator=(const HookRunner&) = delete;
 
@@ -66,15 +66,15 @@ private:
     struct Job {
         std::string program;
         std::string action;
-        std::shared_ptr<const std::vector<std::string>> env;   // shared by the event's programs
+        std::shared_ptr<const std::vector<std::string>> env; // shared by the event's programs
     };
     struct Running {
         Job job;
         GPid pid = 0;
         SourcePtr watch;
         SourcePtr timer;
-        bool terminated = false;   // SIGTERM sent
-        bool killed = false;       // SIGKILL sent
+        bool terminated = false; // SIGTERM sent
+        bool killed = false; // SIGKILL sent
     };
 
     void startNext();

@@ -71,11 +71,21 @@ bool unescape(std::string_view v, std::string& out)
         if (++i >= v.size())
             return false;
         switch (v[i]) {
-        case '\\': out += '\\'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 's': out += ' '; break;
+        case '\\':
+            out += '\\';
+            break;
+        case 'n':
+            out += '\n';
+            break;
+        case 'r':
+            out += '\r';
+            break;
+        case 't':
+            out += '\t';
+            break;
+        case 's':
+            out += ' ';
+            break;
         case 'x': {
             if (i + 2 >= v.size())
                 return false;
@@ -94,8 +104,7 @@ bool unescape(std::string_view v, std::string& out)
     return true;
 }
 
-template <typename T>
-bool parseNumber(std::string_view s, T& out)
+template <typename T> bool parseNumber(std::string_view s, T& out)
 {
     if (s.empty())
         return false;
@@ -147,13 +156,12 @@ private:
 // One key of a section: how to store its (unescaped) value.
 struct Field {
     std::string_view key;
-    std::function<bool(std::string&&)> set;   // false: malformed value
+    std::function<bool(std::string&&)> set; // false: malformed value
     bool repeated = false;
     bool required = false;
 };
 
-template <typename T>
-std::function<bool(std::string&&)> numberInto(T& target)
+template <typename T> std::function<bool(std::string&&)> numberInto(T& target)
 {
     return [&target](std::string&& v) { return parseNumber(v, target); };
 }
@@ -177,8 +185,8 @@ public:
         bool sawVersion = false;
         while (pos <= text.size()) {
             const std::size_t eol = text.find('\n', pos);
-            const std::string_view line =
-                text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+            const std::string_view line
+                = text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
             ++lineNo_;
             pos = eol == std::string_view::npos ? text.size() + 1 : eol + 1;
             if (line.empty() || line.front() == '#')
@@ -188,8 +196,8 @@ public:
                 if (!line.starts_with("version=") || !parseNumber(line.substr(8), version))
                     return fail("the file does not start with version=<n>");
                 if (version != kVersion)
-                    return fail("unsupported state version " + std::to_string(version) + " (expected " +
-                                std::to_string(kVersion) + ")");
+                    return fail("unsupported state version " + std::to_string(version) + " (expected "
+                        + std::to_string(kVersion) + ")");
                 sawVersion = true;
                 beginHeader();
                 continue;
@@ -248,11 +256,11 @@ private:
             {"id", stringInto(s.id), false, true},
             {"kind", numberInto(s.kind)},
             {"session",
-             [&s](std::string&& v) {
-                 s.sessionIds.push_back(std::move(v));
-                 return true;
-             },
-             true},
+                [&s](std::string&& v) {
+                    s.sessionIds.push_back(std::move(v));
+                    return true;
+                },
+                true},
             {"device", [&s](std::string&& v) { return addDevice(s, v); }, true},
             {"active-session", stringInto(s.activeSessionId)},
         };
@@ -409,8 +417,8 @@ Result<LoadedState> parseState(std::string_view text)
     return parser.parse(text);
 }
 
-Result<void> saveState(const std::string& path, const Snapshot& snapshot, unsigned nextSessionSerial,
-                       unsigned nextSeatSerial)
+Result<void> saveState(
+    const std::string& path, const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial)
 {
     return writeFileAtomically(path, formatState(snapshot, nextSessionSerial, nextSeatSerial), 0600, 0755);
 }
@@ -421,14 +429,14 @@ Result<LoadedState> loadState(const std::string& path)
     if (!fd) {
         const int err = errno;
         return Error{err == ENOENT ? ErrorCode::UnknownObject : ErrorCode::Failed,
-                     "cannot open state file '" + path + "': " + std::strerror(err)};
+            "cannot open state file '" + path + "': " + std::strerror(err)};
     }
-    struct stat st {};
+    struct stat st { };
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
         return Error{ErrorCode::Failed, "state file '" + path + "' is not a regular file"};
     if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
         return Error{ErrorCode::InsufficientPermission,
-                     "refusing state file '" + path + "': not owned by us or writable by others"};
+            "refusing state file '" + path + "': not owned by us or writable by others"};
     std::string text;
     char buf[16384];
     for (;;) {

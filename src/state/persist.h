@@ -32,8 +32,8 @@ std::string formatState(const Snapshot& snapshot, unsigned nextSessionSerial, un
 Result<LoadedState> parseState(std::string_view text);
 
 // Atomic write (temp + fsync + rename), mode 0600: the file holds session cookies.
-Result<void> saveState(const std::string& path, const Snapshot& snapshot, unsigned nextSessionSerial,
-                       unsigned nextSeatSerial);
+Result<void> saveState(
+    const std::string& path, const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial);
 // A missing file is ErrorCode::UnknownObject (first start: nothing to restore). A file that is
 // not a regular file owned by our euid, or that others may write, is refused: it would let
 // them plant sessions and cookies.

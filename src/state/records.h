@@ -10,21 +10,21 @@
 namespace ck::state {
 
 struct SeatRecord {
-    std::string id;   // full path, e.g. /org/freedesktop/ConsoleKit/Seat1
-    int kind = 0;     // 0 static, 1 dynamic
+    std::string id; // full path, e.g. /org/freedesktop/ConsoleKit/Seat1
+    int kind = 0; // 0 static, 1 dynamic
     std::vector<std::string> sessionIds;
-    std::vector<std::pair<std::string, std::string>> devices;   // (type, id)
-    std::string activeSessionId;                                // empty: none
+    std::vector<std::pair<std::string, std::string>> devices; // (type, id)
+    std::string activeSessionId; // empty: none
 };
 
 struct SessionRecord {
-    std::string id;   // full path, e.g. /org/freedesktop/ConsoleKit/Session2
+    std::string id; // full path, e.g. /org/freedesktop/ConsoleKit/Session2
     uid_t uid = 0;
     std::string seatId;
     std::string type, sessionClass, service, state;
     std::string loginSessionId, displayDevice, x11DisplayDevice, x11Display, remoteHostName;
     bool isActive = false, isLocal = false;
-    std::string creationTime;   // ISO-8601
+    std::string creationTime; // ISO-8601
     std::string runtimeDir;
     unsigned vtnr = 0;
     bool idleHint = false, lockedHint = false;

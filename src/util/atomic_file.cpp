@@ -33,7 +33,7 @@ Result<void> makeDirectories(const std::string& path, mode_t mode)
         if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST)
             return Error{ErrorCode::Failed, errnoText("cannot create directory", partial, errno)};
     }
-    struct stat st {};
+    struct stat st { };
     if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return Error{ErrorCode::Failed, "not a directory: '" + path + "'"};
     return {};

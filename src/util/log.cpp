@@ -13,7 +13,7 @@ namespace ck::log {
 
 namespace {
 std::atomic<bool> gDebug{false};
-std::atomic<int> gMode{-1};   // -1 undecided, 0 journal, 1 stderr
+std::atomic<int> gMode{-1}; // -1 undecided, 0 journal, 1 stderr
 
 bool useJournal()
 {
@@ -28,10 +28,14 @@ bool useJournal()
 int priority(Level level)
 {
     switch (level) {
-    case Level::Debug: return LOG_DEBUG;
-    case Level::Info: return LOG_INFO;
-    case Level::Warning: return LOG_WARNING;
-    case Level::Error: return LOG_ERR;
+    case Level::Debug:
+        return LOG_DEBUG;
+    case Level::Info:
+        return LOG_INFO;
+    case Level::Warning:
+        return LOG_WARNING;
+    case Level::Error:
+        return LOG_ERR;
     }
     return LOG_INFO;
 }
@@ -39,29 +43,42 @@ int priority(Level level)
 const char* prefix(Level level)
 {
     switch (level) {
-    case Level::Debug: return "debug";
-    case Level::Info: return "info";
-    case Level::Warning: return "warning";
-    case Level::Error: return "error";
+    case Level::Debug:
+        return "debug";
+    case Level::Info:
+        return "info";
+    case Level::Warning:
+        return "warning";
+    case Level::Error:
+        return "error";
     }
     return "";
 }
 } // namespace
 
-void setDebug(bool enabled) { gDebug.store(enabled); }
-bool debugEnabled() { return gDebug.load(); }
-void setUseStderr(bool stderrOnly) { gMode.store(stderrOnly ? 1 : -1); }
+void setDebug(bool enabled)
+{
+    gDebug.store(enabled);
+}
+bool debugEnabled()
+{
+    return gDebug.load();
+}
+void setUseStderr(bool stderrOnly)
+{
+    gMode.store(stderrOnly ? 1 : -1);
+}
 
 void write(Level level, std::string_view message)
 {
     if (useJournal()) {
         std::string m(message);
-        sd_journal_send("MESSAGE=%s", m.c_str(), "PRIORITY=%i", priority(level),
-                        "SYSLOG_IDENTIFIER=console-kit-daemon", nullptr);
+        sd_journal_send(
+            "MESSAGE=%s", m.c_str(), "PRIORITY=%i", priority(level), "SYSLOG_IDENTIFIER=console-kit-daemon", nullptr);
         return;
     }
     std::fprintf(stderr, "console-kit-daemon[%d]: %s: %.*s\n", static_cast<int>(::getpid()), prefix(level),
-                 static_cast<int>(message.size()), message.data());
+        static_cast<int>(message.size()), message.data());
 }
 
 } // namespace ck::log

@@ -23,7 +23,7 @@ enum class ErrorCode {
     NothingInhibited,
     NoActiveSession,
     AlreadyActive,
-    UnknownObject,   // an id or path that names nothing
+    UnknownObject, // an id or path that names nothing
 };
 
 const char* errorCodeName(ErrorCode code);
@@ -33,12 +33,11 @@ struct Error {
     std::string message;
 };
 
-template <typename T>
-class [[nodiscard]] Result {
+template <typename T> class [[nodiscard]] Result {
 public:
-    Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
-    Result(Error error) : v_(std::move(error)) {}        // NOLINT
-    Result(ErrorCode code, std::string message) : v_(Error{code, std::move(message)}) {}
+    Result(T value) : v_(std::move(value)) { } // NOLINT: implicit by design
+    Result(Error error) : v_(std::move(error)) { } // NOLINT
+    Result(ErrorCode code, std::string message) : v_(Error{code, std::move(message)}) { }
 
     bool ok() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -57,12 +56,11 @@ private:
     std::variant<T, Error> v_;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <> class [[nodiscard]] Result<void> {
 public:
     Result() = default;
-    Result(Error error) : err_(std::move(error)), ok_(false) {}   // NOLINT
-    Result(ErrorCode code, std::string message) : err_{code, std::move(message)}, ok_(false) {}
+    Result(Error error) : err_(std::move(error)), ok_(false) { } // NOLINT
+    Result(ErrorCode code, std::string message) : err_{code, std::move(message)}, ok_(false) { }
 
     bool ok() const noexcept { return ok_; }
     explicit operator bool() const noexcept { return ok_; }

@@ -15,8 +15,14 @@ Microseconds readClock(clockid_t clock)
 }
 } // namespace
 
-Microseconds realtimeNow() { return readClock(CLOCK_REALTIME); }
-Microseconds monotonicNow() { return readClock(CLOCK_MONOTONIC); }
+Microseconds realtimeNow()
+{
+    return readClock(CLOCK_REALTIME);
+}
+Microseconds monotonicNow()
+{
+    return readClock(CLOCK_MONOTONIC);
+}
 
 std::string isoTime(Microseconds t)
 {
@@ -40,8 +46,8 @@ std::string isoTime(Microseconds t)
 std::optional<Microseconds> parseIsoTime(std::string_view text)
 {
     // YYYY-MM-DDTHH:MM:SS[.ffffff]Z
-    if (text.size() < 20 || text.back() != 'Z' || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-        text[13] != ':' || text[16] != ':')
+    if (text.size() < 20 || text.back() != 'Z' || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':'
+        || text[16] != ':')
         return std::nullopt;
     auto num = [&](std::size_t pos, std::size_t len, int& out) {
         out = 0;
@@ -54,8 +60,8 @@ std::optional<Microseconds> parseIsoTime(std::string_view text)
     };
     tm t{};
     int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
-    if (!num(0, 4, year) || !num(5, 2, mon) || !num(8, 2, day) || !num(11, 2, hour) || !num(14, 2, min) ||
-        !num(17, 2, sec))
+    if (!num(0, 4, year) || !num(5, 2, mon) || !num(8, 2, day) || !num(11, 2, hour) || !num(14, 2, min)
+        || !num(17, 2, sec))
         return std::nullopt;
     if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60)
         return std::nullopt;

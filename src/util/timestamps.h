@@ -8,7 +8,7 @@
 
 namespace ck {
 
-using Microseconds = std::int64_t;   // since the Unix epoch, CLOCK_REALTIME
+using Microseconds = std::int64_t; // since the Unix epoch, CLOCK_REALTIME
 
 Microseconds realtimeNow();
 Microseconds monotonicNow();

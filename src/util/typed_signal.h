@@ -13,10 +13,10 @@ namespace ck {
 class Connection {
 public:
     Connection() = default;
-    explicit Connection(std::function<void()> disconnect) : disconnect_(std::move(disconnect)) {}
+    explicit Connection(std::function<void()> disconnect) : disconnect_(std::move(disconnect)) { }
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
-    Connection(Connection&& o) noexcept : disconnect_(std::exchange(o.disconnect_, nullptr)) {}
+    Connection(Connection&& o) noexcept : disconnect_(std::exchange(o.disconnect_, nullptr)) { }
     Connection& operator=(Connection&& o) noexcept
     {
         reset();
@@ -34,8 +34,7 @@ private:
     std::function<void()> disconnect_;
 };
 
-template <typename... Args>
-class Signal {
+template <typename... Args> class Signal {
 public:
     using Slot = std::function<void(Args...)>;
 

@@ -10,10 +10,10 @@ namespace ck {
 class UniqueFd {
 public:
     UniqueFd() = default;
-    explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+    explicit UniqueFd(int fd) noexcept : fd_(fd) { }
     UniqueFd(const UniqueFd&) = delete;
     UniqueFd& operator=(const UniqueFd&) = delete;
-    UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+    UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) { }
     UniqueFd& operator=(UniqueFd&& other) noexcept
     {
         reset(other.release());

@@ -14,11 +14,14 @@ namespace ck::vt {
 
 namespace {
 
-std::string errnoText(int err) { return std::strerror(err); }
+std::string errnoText(int err)
+{
+    return std::strerror(err);
+}
 
 class ConsoleDevice final : public VtDevice {
 public:
-    explicit ConsoleDevice(UniqueFd fd) : fd_(std::move(fd)) {}
+    explicit ConsoleDevice(UniqueFd fd) : fd_(std::move(fd)) { }
 
     Result<unsigned> activeVt() override
     {
@@ -35,8 +38,7 @@ public:
         // VT_ACTIVATE only queues the switch: it completes asynchronously (and may be refused by a
         // VT in VT_PROCESS mode); the watcher reports it when it happens.
         if (::ioctl(fd_.get(), VT_ACTIVATE, static_cast<unsigned long>(vt)) < 0)
-            return Error{ErrorCode::Failed,
-                         "Unable to activate VT " + std::to_string(vt) + ": " + errnoText(errno)};
+            return Error{ErrorCode::Failed, "Unable to activate VT " + std::to_string(vt) + ": " + errnoText(errno)};
         return {};
     }
 
@@ -87,8 +89,8 @@ Result<std::unique_ptr<VtDevice>> openConsole(const std::string& path)
         return Error{ErrorCode::Failed, "Unable to open console " + path + ": " + errnoText(errno)};
     vt_stat st{};
     if (::ioctl(fd.get(), VT_GETSTATE, &st) < 0)
-        return Error{ErrorCode::NotSupported,
-                     path + " is not a virtual terminal (VT_GETSTATE: " + errnoText(errno) + ")"};
+        return Error{
+            ErrorCode::NotSupported, path + " is not a virtual terminal (VT_GETSTATE: " + errnoText(errno) + ")"};
     return std::unique_ptr<VtDevice>(std::make_unique<ConsoleDevice>(std::move(fd)));
 }
 

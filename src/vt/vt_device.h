@@ -19,11 +19,11 @@ class VtDevice {
 public:
     virtual ~VtDevice() = default;
 
-    virtual Result<unsigned> activeVt() = 0;                      // VT_GETSTATE .v_active
-    virtual Result<void> activate(unsigned vt) = 0;               // VT_ACTIVATE (asynchronous)
-    virtual int waitEvent(unsigned& oldVt, unsigned& newVt) = 0;  // VT_WAITEVENT(SWITCH): 0 or errno
-    virtual int waitActive(unsigned vt) = 0;                      // VT_WAITACTIVE: 0 or errno
-    virtual int probeWaitEvent() = 0;  // errno of ioctl(VT_WAITEVENT, NULL); EFAULT = supported
+    virtual Result<unsigned> activeVt() = 0; // VT_GETSTATE .v_active
+    virtual Result<void> activate(unsigned vt) = 0; // VT_ACTIVATE (asynchronous)
+    virtual int waitEvent(unsigned& oldVt, unsigned& newVt) = 0; // VT_WAITEVENT(SWITCH): 0 or errno
+    virtual int waitActive(unsigned vt) = 0; // VT_WAITACTIVE: 0 or errno
+    virtual int probeWaitEvent() = 0; // errno of ioctl(VT_WAITEVENT, NULL); EFAULT = supported
 };
 
 // Opens the console (normally /dev/tty0) O_RDONLY|O_NOCTTY|O_CLOEXEC, retried O_WRONLY on EACCES

@@ -18,21 +18,21 @@ void VtMonitor::SourceDeleter::operator()(GSource* s) const
 }
 
 VtMonitor::VtMonitor(std::unique_ptr<VtDevice> device, Callback onActiveChanged)
-    : device_(std::move(device)), onActiveChanged_(std::move(onActiveChanged)),
+    : device_(std::move(device)),
+      onActiveChanged_(std::move(onActiveChanged)),
       context_(g_main_context_ref_thread_default())
-{
-}
+{ }
 
 VtMonitor::~VtMonitor()
 {
     reconcileSource_.reset();
     eventSource_.reset();
-    watcher_.reset();  // joins the threads before the device goes
+    watcher_.reset(); // joins the threads before the device goes
     g_main_context_unref(context_);
 }
 
-Result<std::unique_ptr<VtMonitor>> VtMonitor::open(const std::string& devicePath, WatchMode mode,
-                                                   Callback onActiveChanged)
+Result<std::unique_ptr<VtMonitor>> VtMonitor::open(
+    const std::string& devicePath, WatchMode mode, Callback onActiveChanged)
 {
     auto device = openConsole(devicePath);
     if (!device)
@@ -40,15 +40,15 @@ Result<std::unique_ptr<VtMonitor>> VtMonitor::open(const std::string& devicePath
     return create(std::move(device).value(), mode, std::move(onActiveChanged));
 }
 
-Result<std::unique_ptr<VtMonitor>> VtMonitor::create(std::unique_ptr<VtDevice> device, WatchMode mode,
-                                                     Callback onActiveChanged)
+Result<std::unique_ptr<VtMonitor>> VtMonitor::create(
+    std::unique_ptr<VtDevice> device, WatchMode mode, Callback onActiveChanged)
 {
     std::unique_ptr<VtMonitor> m(new VtMonitor(std::move(device), std::move(onActiveChanged)));
     auto watcher = VtWatcher::start(*m->device_, mode);
     if (!watcher)
         return std::move(watcher).error();
     m->watcher_ = std::move(watcher).value();
-    m->active_ = m->watcher_->takeActiveVt();  // the initial value is not reported as a change
+    m->active_ = m->watcher_->takeActiveVt(); // the initial value is not reported as a change
 
     if (m->watcher_->mode() != WatchMode::None) {
         GSource* source = g_unix_fd_source_new(m->watcher_->eventFd(), G_IO_IN);
@@ -90,7 +90,7 @@ void VtMonitor::refresh(bool fromReconcile)
         if (onActiveChanged_) {
             try {
                 onActiveChanged_(vt);
-            } catch (const std::exception& e) {  // never let it unwind into GLib
+            } catch (const std::exception& e) { // never let it unwind into GLib
                 log::error(std::string("VT change handler failed: ") + e.what());
             } catch (...) {
                 log::error("VT change handler failed");
@@ -99,9 +99,9 @@ void VtMonitor::refresh(bool fromReconcile)
     }
     if (!fromReconcile) {
         doubtfulPasses_ = 0;
-        scheduleReconcile();  // restart: the pass runs kReconcileDelayMs after the LAST wake-up
+        scheduleReconcile(); // restart: the pass runs kReconcileDelayMs after the LAST wake-up
     } else if ((changed || !watcher_->settled()) && ++doubtfulPasses_ < kMaxDoubtfulPasses) {
-        scheduleReconcile();  // in doubt: look once more (bounded, e.g. if VT_GETSTATE keeps failing)
+        scheduleReconcile(); // in doubt: look once more (bounded, e.g. if VT_GETSTATE keeps failing)
     }
 }
 

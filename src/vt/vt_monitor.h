@@ -26,14 +26,14 @@ class VtMonitor {
 public:
     using Callback = std::function<void(unsigned vt)>;
     static constexpr unsigned kReconcileDelayMs = 25;
-    static constexpr unsigned kMaxDoubtfulPasses = 40;  // then wait for the next wake-up
+    static constexpr unsigned kMaxDoubtfulPasses = 40; // then wait for the next wake-up
 
     // Opens devicePath (normally /dev/tty0) once. An error means: run without VT tracking.
-    static Result<std::unique_ptr<VtMonitor>> open(const std::string& devicePath, WatchMode mode,
-                                                   Callback onActiveChanged);
+    static Result<std::unique_ptr<VtMonitor>> open(
+        const std::string& devicePath, WatchMode mode, Callback onActiveChanged);
     // Test seam: any VtDevice.
-    static Result<std::unique_ptr<VtMonitor>> create(std::unique_ptr<VtDevice> device, WatchMode mode,
-                                                     Callback onActiveChanged);
+    static Result<std::unique_ptr<VtMonitor>> create(
+        std::unique_ptr<VtDevice> device, WatchMode mode, Callback onActiveChanged);
     ~VtMonitor();
     VtMonitor(const VtMonitor&) = delete;
     VtMonitor& operator=(const VtMonitor&) = delete;
@@ -60,9 +60,9 @@ private:
     static gboolean onReconcile(gpointer self);
 
     std::unique_ptr<VtDevice> device_;
-    std::unique_ptr<VtWatcher> watcher_;  // declared after device_: destroyed (joined) first
+    std::unique_ptr<VtWatcher> watcher_; // declared after device_: destroyed (joined) first
     Callback onActiveChanged_;
-    GMainContext* context_ = nullptr;     // owned reference
+    GMainContext* context_ = nullptr; // owned reference
     SourcePtr eventSource_;
     SourcePtr reconcileSource_;
     unsigned active_ = 0;

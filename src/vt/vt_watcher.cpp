@@ -18,18 +18,18 @@ namespace ck::vt {
 
 namespace {
 
-constexpr long kJoinRetryNs = 20'000'000;  // re-send the wake signal every 20 ms while joining
+constexpr long kJoinRetryNs = 20'000'000; // re-send the wake signal every 20 ms while joining
 
-void ignoreWake(int) {}
+void ignoreWake(int) { }
 
 void installWakeHandler()
 {
     static std::once_flag once;
     std::call_once(once, [] {
-        struct sigaction sa {};
+        struct sigaction sa { };
         sa.sa_handler = ignoreWake;
         sigemptyset(&sa.sa_mask);
-        sa.sa_flags = 0;  // no SA_RESTART: the blocked ioctl must return EINTR
+        sa.sa_flags = 0; // no SA_RESTART: the blocked ioctl must return EINTR
         ::sigaction(VtWatcher::wakeSignal(), &sa, nullptr);
     });
 }
@@ -54,11 +54,17 @@ timespec monotonicAfter(long ns)
     return t;
 }
 
-std::string errnoText(int err) { return std::strerror(err); }
+std::string errnoText(int err)
+{
+    return std::strerror(err);
+}
 
 } // namespace
 
-int VtWatcher::wakeSignal() { return SIGRTMIN + 5; }
+int VtWatcher::wakeSignal()
+{
+    return SIGRTMIN + 5;
+}
 
 VtWatcher::VtWatcher(VtDevice& dev, WatchMode mode, UniqueFd eventFd)
     : dev_(dev), mode_(mode), eventFd_(std::move(eventFd))
@@ -76,13 +82,12 @@ Result<std::unique_ptr<VtWatcher>> VtWatcher::start(VtDevice& dev, WatchMode mod
         const int probe = dev.probeWaitEvent();
         const bool supported = probe == EFAULT;
         if (mode == WatchMode::WaitEvent && !supported)
-            return Error{ErrorCode::NotSupported,
-                         "The kernel does not support VT_WAITEVENT (probe: " + errnoText(probe) + ")"};
+            return Error{
+                ErrorCode::NotSupported, "The kernel does not support VT_WAITEVENT (probe: " + errnoText(probe) + ")"};
         if (mode == WatchMode::Auto) {
             resolved = supported ? WatchMode::WaitEvent : WatchMode::WaitActive;
             if (!supported && probe != ENOTTY && probe != EINVAL)
-                log::warning("VT_WAITEVENT probe answered '" + errnoText(probe) +
-                             "'; using the VT_WAITACTIVE pool");
+                log::warning("VT_WAITEVENT probe answered '" + errnoText(probe) + "'; using the VT_WAITACTIVE pool");
         }
     }
 
@@ -108,7 +113,10 @@ Result<std::unique_ptr<VtWatcher>> VtWatcher::start(VtDevice& dev, WatchMode mod
     return w;
 }
 
-VtWatcher::~VtWatcher() { stopAll(); }
+VtWatcher::~VtWatcher()
+{
+    stopAll();
+}
 
 int VtWatcher::spawn(Waiter& w, void* (*entry)(void*))
 {
@@ -119,13 +127,13 @@ int VtWatcher::spawn(Waiter& w, void* (*entry)(void*))
         pthread_attr_t attr;
         ::pthread_attr_init(&attr);
         ::pthread_attr_setstacksize(&attr, stack);
-        ::pthread_attr_setsigmask_np(&attr, &mask);  // in force from the thread's first instruction
+        ::pthread_attr_setsigmask_np(&attr, &mask); // in force from the thread's first instruction
         w.error.store(0);
         w.armed.store(false);
         w.running.store(true);
         rc = ::pthread_create(&w.thread, &attr, entry, &w);
         ::pthread_attr_destroy(&attr);
-        if (rc != EINVAL)  // EINVAL: this stack is too small for the C library's static TLS
+        if (rc != EINVAL) // EINVAL: this stack is too small for the C library's static TLS
             break;
     }
     if (rc != 0) {
@@ -140,8 +148,7 @@ void VtWatcher::notify() noexcept
 {
     const std::uint64_t one = 1;
     // Only EAGAIN (counter full, i.e. already readable) can fail here.
-    if (::write(eventFd_.get(), &one, sizeof one) < 0) {
-    }
+    if (::write(eventFd_.get(), &one, sizeof one) < 0) { }
 }
 
 // --- thread bodies: no allocation, no logging, nothing but ioctls, atomics and the eventfd ----
@@ -205,15 +212,15 @@ void VtWatcher::reap(Waiter& w)
 {
     if (!w.joinable || w.running.load())
         return;
-    ::pthread_join(w.thread, nullptr);  // it has left its loop: returns at once
+    ::pthread_join(w.thread, nullptr); // it has left its loop: returns at once
     w.joinable = false;
     if (const int err = w.error.exchange(0); err != 0) {
-        w.failed = true;  // restarting would only fail again, in a loop
+        w.failed = true; // restarting would only fail again, in a loop
         if (w.vt == 0)
             log::warning("VT_WAITEVENT failed: " + errnoText(err) + "; VT switches are no longer watched");
         else
-            log::warning("VT_WAITACTIVE(" + std::to_string(w.vt) + ") failed: " + errnoText(err) +
-                         "; VT " + std::to_string(w.vt) + " is no longer watched");
+            log::warning("VT_WAITACTIVE(" + std::to_string(w.vt) + ") failed: " + errnoText(err) + "; VT "
+                + std::to_string(w.vt) + " is no longer watched");
     }
 }
 
@@ -228,12 +235,12 @@ void VtWatcher::rearmPool(unsigned active)
         reap(w);
         if (n == active || w.joinable || w.failed)
             continue;
-        if (active == 0)  // unknown: a waiter for the foreground VT would return, notify, repeat
+        if (active == 0) // unknown: a waiter for the foreground VT would return, notify, repeat
             continue;
         if (int rc = spawn(w, &VtWatcher::waitActiveMain); rc != 0 && !spawnWarned_) {
             spawnWarned_ = true;
-            log::warning("Unable to start a VT_WAITACTIVE thread for VT " + std::to_string(n) + ": " +
-                         errnoText(rc) + " (will retry on the next VT change)");
+            log::warning("Unable to start a VT_WAITACTIVE thread for VT " + std::to_string(n) + ": " + errnoText(rc)
+                + " (will retry on the next VT change)");
         }
     }
 }

@@ -34,32 +34,32 @@ public:
     // Auto probes VT_WAITEVENT: EFAULT → WaitEvent; ENOTTY/EINVAL (or anything else) → WaitActive.
     // A forced WaitEvent on a kernel without it is a NotSupported error.
     static Result<std::unique_ptr<VtWatcher>> start(VtDevice& dev, WatchMode mode);
-    ~VtWatcher();  // stops and joins every thread
+    ~VtWatcher(); // stops and joins every thread
     VtWatcher(const VtWatcher&) = delete;
     VtWatcher& operator=(const VtWatcher&) = delete;
 
-    int eventFd() const { return eventFd_.get(); }  // readable when the active VT may have changed
+    int eventFd() const { return eventFd_.get(); } // readable when the active VT may have changed
     // Clears the eventfd and returns VT_GETSTATE's v_active (0 if unknown). In WaitActive mode it
     // also re-arms the pool for the VT it read: every VT but that one gets a waiter.
     unsigned takeActiveVt();
-    WatchMode mode() const { return mode_; }  // never Auto
-    std::size_t threadCount() const;          // watcher threads alive now
+    WatchMode mode() const { return mode_; } // never Auto
+    std::size_t threadCount() const; // watcher threads alive now
     // False while a waiter has woken and not yet re-entered its ioctl (or a pool slot waits to be
     // re-armed): a switch now could go unreported, so the caller should look again a little later.
     bool settled() const;
 
-    static int wakeSignal();  // SIGRTMIN + 5, reserved for this module
+    static int wakeSignal(); // SIGRTMIN + 5, reserved for this module
 
 private:
     struct Waiter {
         VtWatcher* owner = nullptr;
-        unsigned vt = 0;                   // 0 for the VT_WAITEVENT thread
+        unsigned vt = 0; // 0 for the VT_WAITEVENT thread
         pthread_t thread{};
-        bool joinable = false;             // main thread only
-        bool failed = false;               // main thread only: ended on an error, not restarted
-        std::atomic<bool> running{false};  // cleared by the thread as its last act
-        std::atomic<bool> armed{false};    // about to enter, or inside, the blocking ioctl
-        std::atomic<int> error{0};         // the errno that ended the thread
+        bool joinable = false; // main thread only
+        bool failed = false; // main thread only: ended on an error, not restarted
+        std::atomic<bool> running{false}; // cleared by the thread as its last act
+        std::atomic<bool> armed{false}; // about to enter, or inside, the blocking ioctl
+        std::atomic<int> error{0}; // the errno that ended the thread
     };
 
     VtWatcher(VtDevice& dev, WatchMode mode, UniqueFd eventFd);
@@ -76,8 +76,8 @@ private:
     WatchMode mode_;
     UniqueFd eventFd_;
     std::atomic<bool> stopping_{false};
-    std::atomic<unsigned> threadSeen_{0};  // the VT_WAITEVENT thread's last VT_GETSTATE
-    std::array<Waiter, kMaxVt + 1> waiters_{};  // [0]: VT_WAITEVENT thread; [n]: VT_WAITACTIVE(n)
+    std::atomic<unsigned> threadSeen_{0}; // the VT_WAITEVENT thread's last VT_GETSTATE
+    std::array<Waiter, kMaxVt + 1> waiters_{}; // [0]: VT_WAITEVENT thread; [n]: VT_WAITACTIVE(n)
     unsigned lastActive_ = 0;
     bool spawnWarned_ = false;
 };

@@ -23,8 +23,7 @@ Result<WatchMode> parseWatchMode(std::string_view text)
             return mode;
     }
     return Error{ErrorCode::InvalidInput,
-                 "Unknown VT watch mode '" + std::string(text) +
-                     "' (expected auto, waitevent, waitactive or none)"};
+        "Unknown VT watch mode '" + std::string(text) + "' (expected auto, waitevent, waitactive or none)"};
 }
 
 const char* watchModeName(WatchMode mode)

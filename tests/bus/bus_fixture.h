@@ -94,32 +94,27 @@ protected:
     // A local text session of root on `tty` (the console seat when tty is a VT).
     Opened openTextSession(Client& c, const char* tty = "/dev/tty5")
     {
-        return open(c, sessionParameters({{"unix-user", g_variant_new_int32(0)},
-                                          {"session-type", g_variant_new_string("tty")},
-                                          {"display-device", g_variant_new_string(tty)},
-                                          {"x11-display", g_variant_new_string("")},
-                                          {"x11-display-device", g_variant_new_string("")},
-                                          {"is-local", g_variant_new_boolean(TRUE)}}));
+        return open(c,
+            sessionParameters({{"unix-user", g_variant_new_int32(0)}, {"session-type", g_variant_new_string("tty")},
+                {"display-device", g_variant_new_string(tty)}, {"x11-display", g_variant_new_string("")},
+                {"x11-display-device", g_variant_new_string("")}, {"is-local", g_variant_new_boolean(TRUE)}}));
     }
     // A local X11 session of root on the VT of `vtDevice` (the console seat). Unlike a text session
     // it has no tty idle monitor in the daemon, so its idle hint changes only by SetIdleHint.
     Opened openGraphicalSession(Client& c, const char* vtDevice = "/dev/tty7", const char* display = ":0")
     {
-        return open(c, sessionParameters({{"unix-user", g_variant_new_int32(0)},
-                                          {"session-type", g_variant_new_string("x11")},
-                                          {"x11-display", g_variant_new_string(display)},
-                                          {"x11-display-device", g_variant_new_string(vtDevice)},
-                                          {"display-device", g_variant_new_string("")},
-                                          {"is-local", g_variant_new_boolean(TRUE)}}));
+        return open(c,
+            sessionParameters({{"unix-user", g_variant_new_int32(0)}, {"session-type", g_variant_new_string("x11")},
+                {"x11-display", g_variant_new_string(display)}, {"x11-display-device", g_variant_new_string(vtDevice)},
+                {"display-device", g_variant_new_string("")}, {"is-local", g_variant_new_boolean(TRUE)}}));
     }
     // A remote (ssh-like) session of root: it gets a dynamic seat of its own.
     Opened openRemoteSession(Client& c, const char* host = "remote.example.org")
     {
-        return open(c, sessionParameters({{"unix-user", g_variant_new_int32(0)},
-                                          {"remote-host-name", g_variant_new_string(host)},
-                                          {"display-device", g_variant_new_string("/dev/pts/7")},
-                                          {"x11-display", g_variant_new_string("")},
-                                          {"is-local", g_variant_new_boolean(FALSE)}}));
+        return open(c,
+            sessionParameters({{"unix-user", g_variant_new_int32(0)}, {"remote-host-name", g_variant_new_string(host)},
+                {"display-device", g_variant_new_string("/dev/pts/7")}, {"x11-display", g_variant_new_string("")},
+                {"is-local", g_variant_new_boolean(FALSE)}}));
     }
 
     Reply session(const std::string& path, const char* method, GVariant* params = nullptr)

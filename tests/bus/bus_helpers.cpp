@@ -60,8 +60,7 @@ int reap(pid_t pid, std::chrono::milliseconds grace)
             return -1;
         if (std::chrono::steady_clock::now() >= deadline) {
             ::kill(pid, SIGKILL);
-            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            }
+            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
             break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -87,8 +86,8 @@ GVariant* sessionParameters(std::initializer_list<std::pair<const char*, GVarian
         return ::testing::AssertionFailure() << "expected " << printed << ", got " << reply.print();
     const std::string actualType = g_variant_get_type_string(reply.value);
     if (actualType != type)
-        return ::testing::AssertionFailure() << "expected type " << type << ", got " << actualType << ": "
-                                             << reply.print();
+        return ::testing::AssertionFailure()
+            << "expected type " << type << ", got " << actualType << ": " << reply.print();
     if (reply.print() != printed)
         return ::testing::AssertionFailure() << "expected " << printed << ", got " << reply.print();
     return ::testing::AssertionSuccess();
@@ -101,8 +100,8 @@ GVariant* sessionParameters(std::initializer_list<std::pair<const char*, GVarian
     if (reply.errorName != name)
         return ::testing::AssertionFailure() << "expected error " << name << ", got " << reply.print();
     if (reply.errorMessage.find(messagePart) == std::string::npos)
-        return ::testing::AssertionFailure() << "expected a message containing \"" << messagePart << "\", got "
-                                             << reply.print();
+        return ::testing::AssertionFailure()
+            << "expected a message containing \"" << messagePart << "\", got " << reply.print();
     return ::testing::AssertionSuccess();
 }
 
@@ -123,13 +122,12 @@ std::string firstString(const Reply& reply)
 MessageLog::MessageLog(GDBusConnection* connection) : connection_(connection)
 {
     filterId_ = g_dbus_connection_add_filter(connection_, &MessageLog::filter, new std::shared_ptr<State>(state_),
-                                             [](gpointer p) { delete static_cast<std::shared_ptr<State>*>(p); });
+        [](gpointer p) { delete static_cast<std::shared_ptr<State>*>(p); });
     // A match rule without a callback: the bus routes the daemon's signals to us and the
     // filter records them; the synchronous AddMatch returns once the rule is in place.
     GVariant* r = g_dbus_connection_call_sync(connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                              "org.freedesktop.DBus", "AddMatch",
-                                              g_variant_new("(s)", "type='signal',sender='org.freedesktop.ConsoleKit'"),
-                                              nullptr, G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, nullptr);
+        "org.freedesktop.DBus", "AddMatch", g_variant_new("(s)", "type='signal',sender='org.freedesktop.ConsoleKit'"),
+        nullptr, G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, nullptr);
     if (r != nullptr)
         g_variant_unref(r);
     clear();
@@ -212,7 +210,7 @@ void MessageLog::clear()
 
 Peer::Peer(const std::string& address, uid_t uid, const std::map<std::string, std::string>& extraEnv)
 {
-    ::signal(SIGPIPE, SIG_IGN);   // a peer that died must fail a test, not kill the binary
+    ::signal(SIGPIPE, SIG_IGN); // a peer that died must fail a test, not kill the binary
     const std::string peer = ck::test::env("CK_BUILD_ROOT") + "/tests/bus/ck-bus-peer";
     std::vector<std::string> args;
     if (uid != 0)
@@ -226,7 +224,7 @@ Peer::Peer(const std::string& address, uid_t uid, const std::map<std::string, st
         return;
     pid_ = ::fork();
     if (pid_ == 0) {
-        ::setsid();   // no controlling terminal: OpenSession collects no display-device
+        ::setsid(); // no controlling terminal: OpenSession collects no display-device
         ::dup2(toChild[0], 0);
         ::dup2(fromChild[1], 1);
         ::execvpe(argv.get()[0], argv.get(), envp.get());
@@ -257,7 +255,8 @@ std::string Peer::readLine()
             buffer_.erase(0, nl + 1);
             return line;
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left
+            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || out_ < 0)
             return "ERROR (peer): no answer";
         pollfd p{out_, POLLIN, 0};
@@ -330,8 +329,7 @@ ProcessWithEnvironment::ProcessWithEnvironment(const std::map<std::string, std::
     // The pipe closes on exec (O_CLOEXEC): from then on /proc/PID/environ is the new one.
     int e = 0;
     ssize_t n;
-    while ((n = ::read(fds[0], &e, sizeof e)) < 0 && errno == EINTR) {
-    }
+    while ((n = ::read(fds[0], &e, sizeof e)) < 0 && errno == EINTR) { }
     ::close(fds[0]);
     if (n > 0)
         ADD_FAILURE() << "cannot exec /bin/sleep: " << std::strerror(e);

@@ -53,9 +53,9 @@ public:
     struct Entry {
         GDBusMessageType type;
         std::string path, iface, member;
-        std::string signature;   // of the body, "" when none
-        std::string body;        // g_variant_print with types, "" when none
-        std::string errorName;   // for errors
+        std::string signature; // of the body, "" when none
+        std::string body; // g_variant_print with types, "" when none
+        std::string errorName; // for errors
     };
     explicit MessageLog(GDBusConnection* connection);
     ~MessageLog();
@@ -68,7 +68,7 @@ public:
     // Index in entries() of the first entry matching pred, -1 if none.
     int indexOf(const std::function<bool(const Entry&)>& pred) const;
     bool waitForSignals(const std::string& member, std::size_t count = 1,
-                        std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+        std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
     bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
     void clear();
 
@@ -103,14 +103,14 @@ public:
     std::string manager(const std::string& method, const std::string& args = "()");
     // The cookie of a successful OpenSession reply line "('cookie',)", else "".
     static std::string cookieOf(const std::string& replyLine);
-    int quit();   // closes its stdin (it disconnects) and returns its exit status
+    int quit(); // closes its stdin (it disconnects) and returns its exit status
 
 private:
     std::string readLine();
 
     pid_t pid_ = -1;
-    int in_ = -1;    // its stdin
-    int out_ = -1;   // its stdout
+    int in_ = -1; // its stdin
+    int out_ = -1; // its stdout
     std::string buffer_;
     std::string uniqueName_;
 };
@@ -133,7 +133,7 @@ private:
 struct Introspection {
     std::vector<std::string> interfaces;
     std::vector<std::string> nodes;
-    GDBusNodeInfo* info = nullptr;   // owned
+    GDBusNodeInfo* info = nullptr; // owned
     explicit Introspection(const Reply& reply);
     ~Introspection();
     Introspection(const Introspection&) = delete;

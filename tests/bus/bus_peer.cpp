@@ -52,8 +52,8 @@ std::string call(GDBusConnection* connection, const std::string& line)
         return msg;
     }
     GVariant* reply = g_dbus_connection_call_sync(connection, "org.freedesktop.ConsoleKit", path.c_str(),
-                                                  member.substr(0, dot).c_str(), member.substr(dot + 1).c_str(),
-                                                  args, nullptr, G_DBUS_CALL_FLAGS_NONE, 10000, nullptr, &error);
+        member.substr(0, dot).c_str(), member.substr(dot + 1).c_str(), args, nullptr, G_DBUS_CALL_FLAGS_NONE, 10000,
+        nullptr, &error);
     if (reply == nullptr) {
         std::string msg = errorLine(error);
         g_error_free(error);
@@ -75,10 +75,9 @@ int main(int argc, char** argv)
         return 2;
     }
     GError* error = nullptr;
-    GDBusConnection* connection = g_dbus_connection_new_for_address_sync(
-        argv[1],
-        static_cast<GDBusConnectionFlags>(G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                          G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
+    GDBusConnection* connection = g_dbus_connection_new_for_address_sync(argv[1],
+        static_cast<GDBusConnectionFlags>(
+            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
         nullptr, nullptr, &error);
     if (connection == nullptr) {
         std::printf("ERROR (local): cannot connect: %s\n", error->message);

@@ -29,7 +29,7 @@ TEST_F(ALeaderThatDisconnects, EndsItsSessionWithSessionRemoved)
     Client leader(bus_->address());
     const Opened s = openTextSession(leader);
     leader.close();
-    ASSERT_TRUE(log_->waitForSignals("SessionRemoved", 2));   // on the seat and on the manager
+    ASSERT_TRUE(log_->waitForSignals("SessionRemoved", 2)); // on the seat and on the manager
     const auto removed = log_->signals("SessionRemoved", kManagerIface);
     ASSERT_EQ(removed.size(), 1u);
     EXPECT_EQ(removed[0].body, "('Session1', objectpath '" + s.path + "')");
@@ -59,7 +59,7 @@ TEST_F(ALeaderThatDisconnects, LeavesTheSessionsOfOtherConnections)
     ASSERT_TRUE(log_->waitFor([&] { return log_->signals("SessionRemoved", kManagerIface).size() >= 2; }));
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "([objectpath '" + kept.path + "'],)"));
     EXPECT_TRUE(isReply(client_->manager("GetSessionForCookie", g_variant_new("(s)", kept.cookie.c_str())), "(o)",
-                        "(objectpath '" + kept.path + "',)"));
+        "(objectpath '" + kept.path + "',)"));
     EXPECT_EQ(log_->signals("SessionRemoved", kManagerIface).size(), 2u);
 }
 
@@ -113,8 +113,8 @@ TEST_F(ALeaderThatDisconnects, WithTwoHundredSessionsEndsThemAll)
     std::set<std::string> cookies;
     for (std::size_t i = 0; i < kCount; ++i) {
         Reply r = leader.manager("OpenSessionWithParameters",
-                                 sessionParameters({{"display-device", g_variant_new_string("/dev/tty5")},
-                                                    {"is-local", g_variant_new_boolean(TRUE)}}));
+            sessionParameters(
+                {{"display-device", g_variant_new_string("/dev/tty5")}, {"is-local", g_variant_new_boolean(TRUE)}}));
         ASSERT_TRUE(r.ok()) << i << ": " << r.print();
         cookies.insert(firstString(r));
     }
@@ -136,8 +136,8 @@ TEST_F(ALeaderThatDisconnects, WithTwoHundredSessionsEndsThemAll)
     EXPECT_TRUE(distinct.contains("/org/freedesktop/ConsoleKit/Session200"));
 
     leader.close();
-    ASSERT_TRUE(log_->waitFor([&] { return log_->signals("SessionRemoved", kManagerIface).size() >= kCount; },
-                              std::chrono::seconds(20)));
+    ASSERT_TRUE(log_->waitFor(
+        [&] { return log_->signals("SessionRemoved", kManagerIface).size() >= kCount; }, std::chrono::seconds(20)));
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "(@ao [],)"));
     EXPECT_TRUE(isReply(seat(kSeat1, "GetSessions"), "(ao)", "(@ao [],)"));
 }

@@ -40,24 +40,23 @@ TEST_F(AManager, EndsASessionWhenItsLeaderDisconnects)
 
 TEST_F(AManager, RejectsAParameterOfTheWrongTypeNamingIt)
 {
-    Reply r = client_->manager("OpenSessionWithParameters",
-                               g_variant_new_parsed("([('unix-user', <'root'>)],)"));
+    Reply r = client_->manager("OpenSessionWithParameters", g_variant_new_parsed("([('unix-user', <'root'>)],)"));
     EXPECT_EQ(r.errorName, "org.freedesktop.ConsoleKit.Manager.Error.InvalidInput");
     EXPECT_NE(r.errorMessage.find("unix-user"), std::string::npos) << r.errorMessage;
 }
 
 TEST_F(AManager, RefusesOpenSessionWithParametersToNonRoot)
 {
-    CommandResult r = gdbusCallAs(65534, bus_->address(), kManagerPath,
-                                  "org.freedesktop.ConsoleKit.Manager.OpenSessionWithParameters", {"[]"});
+    CommandResult r = gdbusCallAs(
+        65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.OpenSessionWithParameters", {"[]"});
     EXPECT_NE(r.status, 0);
     EXPECT_NE(r.output.find("AccessDenied"), std::string::npos) << r.output;
 }
 
 TEST_F(AManager, ListsTheConsoleSeatAsNameAndPath)
 {
-    EXPECT_TRUE(isReply(client_->manager("ListSeats"), "(a(so))",
-                        "([('seat0', objectpath '/org/freedesktop/ConsoleKit/Seat1')],)"));
+    EXPECT_TRUE(isReply(
+        client_->manager("ListSeats"), "(a(so))", "([('seat0', objectpath '/org/freedesktop/ConsoleKit/Seat1')],)"));
 }
 
 TEST_F(AManager, ListsNoSessionsAsAnEmptyArray)
@@ -81,13 +80,13 @@ TEST_F(AManager, IsIdleSinceTheEpochWhileNoSessionExists)
 TEST_F(AManager, AnswersGetSessionForAnUnknownIdWithInvalidInput)
 {
     EXPECT_TRUE(isError(client_->manager("GetSession", g_variant_new("(s)", "Session999")),
-                        kManagerError + "InvalidInput", "Unable to find session for ID 'Session999'"));
+        kManagerError + "InvalidInput", "Unable to find session for ID 'Session999'"));
 }
 
 TEST_F(AManager, AnswersAnUnknownCookieWithFailed)
 {
     EXPECT_TRUE(isError(client_->manager("GetSessionForCookie", g_variant_new("(s)", "no-such-cookie")),
-                        kManagerError + "Failed", "Unable to find session for cookie"));
+        kManagerError + "Failed", "Unable to find session for cookie"));
 }
 
 // --- with sessions -----------------------------------------------------------------------------
@@ -100,10 +99,10 @@ protected:
         if (HasFatalFailure())
             return;
         local_ = openTextSession(*client_);
-        remote_ = open(*client_, sessionParameters({{"unix-user", g_variant_new_int32(kNobody)},
-                                                    {"remote-host-name", g_variant_new_string("far.example.org")},
-                                                    {"display-device", g_variant_new_string("/dev/pts/3")},
-                                                    {"is-local", g_variant_new_boolean(FALSE)}}));
+        remote_ = open(*client_,
+            sessionParameters({{"unix-user", g_variant_new_int32(kNobody)},
+                {"remote-host-name", g_variant_new_string("far.example.org")},
+                {"display-device", g_variant_new_string("/dev/pts/3")}, {"is-local", g_variant_new_boolean(FALSE)}}));
         ASSERT_EQ(local_.path, "/org/freedesktop/ConsoleKit/Session1");
         ASSERT_EQ(remote_.path, "/org/freedesktop/ConsoleKit/Session2");
     }
@@ -113,26 +112,26 @@ protected:
 TEST_F(AManagerWithTwoSessions, ListsBothSessionPathsInOrder)
 {
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)",
-                        "([objectpath '/org/freedesktop/ConsoleKit/Session1', "
-                        "'/org/freedesktop/ConsoleKit/Session2'],)"));
+        "([objectpath '/org/freedesktop/ConsoleKit/Session1', "
+        "'/org/freedesktop/ConsoleKit/Session2'],)"));
 }
 
 TEST_F(AManagerWithTwoSessions, ListsTheConsoleSeatAndTheDynamicSeat)
 {
     EXPECT_TRUE(isReply(client_->manager("GetSeats"), "(ao)",
-                        "([objectpath '/org/freedesktop/ConsoleKit/Seat1', "
-                        "'/org/freedesktop/ConsoleKit/Seat2'],)"));
+        "([objectpath '/org/freedesktop/ConsoleKit/Seat1', "
+        "'/org/freedesktop/ConsoleKit/Seat2'],)"));
     EXPECT_TRUE(isReply(client_->manager("ListSeats"), "(a(so))",
-                        "([('seat0', objectpath '/org/freedesktop/ConsoleKit/Seat1'), "
-                        "('Seat2', '/org/freedesktop/ConsoleKit/Seat2')],)"));
+        "([('seat0', objectpath '/org/freedesktop/ConsoleKit/Seat1'), "
+        "('Seat2', '/org/freedesktop/ConsoleKit/Seat2')],)"));
 }
 
 TEST_F(AManagerWithTwoSessions, ListsSessionsWithIdUidUserNameSeatAndPath)
 {
-    const std::string expected = "([('Session1', uint32 0, '" + userNameOf(0) +
-                                 "', 'seat0', objectpath '/org/freedesktop/ConsoleKit/Session1'), "
-                                 "('Session2', 65534, '" + userNameOf(kNobody) +
-                                 "', 'Seat2', '/org/freedesktop/ConsoleKit/Session2')],)";
+    const std::string expected = "([('Session1', uint32 0, '" + userNameOf(0)
+        + "', 'seat0', objectpath '/org/freedesktop/ConsoleKit/Session1'), "
+          "('Session2', 65534, '"
+        + userNameOf(kNobody) + "', 'Seat2', '/org/freedesktop/ConsoleKit/Session2')],)";
     EXPECT_TRUE(isReply(client_->manager("ListSessions"), "(a(susso))", expected));
 }
 
@@ -150,27 +149,27 @@ TEST_F(AManagerWithTwoSessions, ListsAnEmptyUserNameForAUidWithoutPasswdEntry)
 TEST_F(AManagerWithTwoSessions, FindsASessionByItsBareId)
 {
     EXPECT_TRUE(isReply(client_->manager("GetSession", g_variant_new("(s)", "Session2")), "(o)",
-                        "(objectpath '/org/freedesktop/ConsoleKit/Session2',)"));
+        "(objectpath '/org/freedesktop/ConsoleKit/Session2',)"));
 }
 
 TEST_F(AManagerWithTwoSessions, FindsASessionByItsFullPath)
 {
     EXPECT_TRUE(isReply(client_->manager("GetSession", g_variant_new("(s)", "/org/freedesktop/ConsoleKit/Session1")),
-                        "(o)", "(objectpath '/org/freedesktop/ConsoleKit/Session1',)"));
+        "(o)", "(objectpath '/org/freedesktop/ConsoleKit/Session1',)"));
 }
 
 TEST_F(AManagerWithTwoSessions, DoesNotTakeASeatIdForASessionId)
 {
     EXPECT_TRUE(isError(client_->manager("GetSession", g_variant_new("(s)", "Seat1")), kManagerError + "InvalidInput",
-                        "Unable to find session for ID 'Seat1'"));
+        "Unable to find session for ID 'Seat1'"));
 }
 
 TEST_F(AManagerWithTwoSessions, FindsEachSessionByItsCookie)
 {
     EXPECT_TRUE(isReply(client_->manager("GetSessionForCookie", g_variant_new("(s)", remote_.cookie.c_str())), "(o)",
-                        "(objectpath '/org/freedesktop/ConsoleKit/Session2',)"));
+        "(objectpath '/org/freedesktop/ConsoleKit/Session2',)"));
     EXPECT_TRUE(isReply(client_->manager("GetSessionForCookie", g_variant_new("(s)", local_.cookie.c_str())), "(o)",
-                        "(objectpath '/org/freedesktop/ConsoleKit/Session1',)"));
+        "(objectpath '/org/freedesktop/ConsoleKit/Session1',)"));
 }
 
 TEST_F(AManagerWithTwoSessions, HandsOutUnguessableDistinctCookies)
@@ -182,23 +181,23 @@ TEST_F(AManagerWithTwoSessions, HandsOutUnguessableDistinctCookies)
 TEST_F(AManagerWithTwoSessions, ListsTheSessionsOfAUnixUser)
 {
     EXPECT_TRUE(isReply(client_->manager("GetSessionsForUnixUser", g_variant_new("(u)", kNobody)), "(ao)",
-                        "([objectpath '/org/freedesktop/ConsoleKit/Session2'],)"));
+        "([objectpath '/org/freedesktop/ConsoleKit/Session2'],)"));
     EXPECT_TRUE(isReply(client_->manager("GetSessionsForUnixUser", g_variant_new("(u)", 0u)), "(ao)",
-                        "([objectpath '/org/freedesktop/ConsoleKit/Session1'],)"));
+        "([objectpath '/org/freedesktop/ConsoleKit/Session1'],)"));
 }
 
 TEST_F(AManagerWithTwoSessions, AnswersTheDeprecatedGetSessionsForUserAlike)
 {
     EXPECT_TRUE(isReply(client_->manager("GetSessionsForUser", g_variant_new("(u)", kNobody)), "(ao)",
-                        "([objectpath '/org/freedesktop/ConsoleKit/Session2'],)"));
+        "([objectpath '/org/freedesktop/ConsoleKit/Session2'],)"));
 }
 
 TEST_F(AManagerWithTwoSessions, ListsEverySessionOfAUserWithSeveral)
 {
     open(*client_, sessionParameters({{"unix-user", g_variant_new_int32(kNobody)}}));
     EXPECT_TRUE(isReply(client_->manager("GetSessionsForUnixUser", g_variant_new("(u)", kNobody)), "(ao)",
-                        "([objectpath '/org/freedesktop/ConsoleKit/Session2', "
-                        "'/org/freedesktop/ConsoleKit/Session3'],)"));
+        "([objectpath '/org/freedesktop/ConsoleKit/Session2', "
+        "'/org/freedesktop/ConsoleKit/Session3'],)"));
 }
 
 // --- system idle hint --------------------------------------------------------------------------
@@ -260,43 +259,43 @@ TEST_F(AManager, IsIdleAgainWhenTheLastSessionThatWasNotIdleCloses)
 TEST_F(AManagerWithTwoSessions, AnswersActivateSessionForAnUnknownSessionWithInvalidInput)
 {
     EXPECT_TRUE(isError(client_->manager("ActivateSession", g_variant_new("(s)", "Session999")),
-                        kManagerError + "InvalidInput", "Invalid session 'Session999'"));
+        kManagerError + "InvalidInput", "Invalid session 'Session999'"));
 }
 
 TEST_F(AManagerWithTwoSessions, RefusesToActivateASessionOnADynamicSeat)
 {
     EXPECT_TRUE(isError(client_->manager("ActivateSession", g_variant_new("(s)", "Session2")),
-                        kManagerError + "NotSupported", "Activation is not supported for this kind of seat"));
+        kManagerError + "NotSupported", "Activation is not supported for this kind of seat"));
 }
 
 TEST_F(AManagerWithTwoSessions, AnswersARealSwitchWithNoConsolesAvailable)
 {
     EXPECT_TRUE(isError(client_->manager("ActivateSession", g_variant_new("(s)", "Session1")),
-                        kManagerError + "NotSupported", "No consoles available"));
+        kManagerError + "NotSupported", "No consoles available"));
     EXPECT_TRUE(isError(client_->manager("ActivateSession", g_variant_new("(s)", local_.path.c_str())),
-                        kManagerError + "NotSupported", "No consoles available"));
+        kManagerError + "NotSupported", "No consoles available"));
 }
 
 TEST_F(AManagerWithTwoSessions, AnswersActivateSessionOnSeatWithNoConsolesAvailableForEverySeatIdForm)
 {
     for (const char* seatId : {"Seat1", "seat0", "/org/freedesktop/ConsoleKit/Seat1"})
         EXPECT_TRUE(isError(client_->manager("ActivateSessionOnSeat", g_variant_new("(ss)", "Session1", seatId)),
-                            kManagerError + "NotSupported", "No consoles available"))
+            kManagerError + "NotSupported", "No consoles available"))
             << seatId;
 }
 
 TEST_F(AManagerWithTwoSessions, RefusesActivateSessionOnSeatForASessionOfAnotherSeat)
 {
     EXPECT_TRUE(isError(client_->manager("ActivateSessionOnSeat", g_variant_new("(ss)", "Session2", "Seat1")),
-                        kManagerError + "InvalidInput", "Session2 is not on seat seat0"));
+        kManagerError + "InvalidInput", "Session2 is not on seat seat0"));
 }
 
 TEST_F(AManagerWithTwoSessions, AnswersActivateSessionOnSeatForUnknownIdsWithInvalidInput)
 {
     EXPECT_TRUE(isError(client_->manager("ActivateSessionOnSeat", g_variant_new("(ss)", "Session1", "Seat999")),
-                        kManagerError + "InvalidInput", "Invalid seat 'Seat999'"));
+        kManagerError + "InvalidInput", "Invalid seat 'Seat999'"));
     EXPECT_TRUE(isError(client_->manager("ActivateSessionOnSeat", g_variant_new("(ss)", "Session999", "Seat1")),
-                        kManagerError + "InvalidInput", "Invalid session 'Session999'"));
+        kManagerError + "InvalidInput", "Invalid session 'Session999'"));
 }
 
 // --- LockSession / UnlockSession ---------------------------------------------------------------
@@ -327,9 +326,9 @@ TEST_F(AManagerWithTwoSessions, UnlocksASessionForRootWithTheUnlockSignal)
 TEST_F(AManagerWithTwoSessions, AnswersLockAndUnlockOfAnUnknownSessionWithInvalidInput)
 {
     EXPECT_TRUE(isError(client_->manager("LockSession", g_variant_new("(s)", "Session999")),
-                        kManagerError + "InvalidInput", "Invalid session 'Session999'"));
+        kManagerError + "InvalidInput", "Invalid session 'Session999'"));
     EXPECT_TRUE(isError(client_->manager("UnlockSession", g_variant_new("(s)", "Session999")),
-                        kManagerError + "InvalidInput", "Invalid session 'Session999'"));
+        kManagerError + "InvalidInput", "Invalid session 'Session999'"));
 }
 
 } // namespace

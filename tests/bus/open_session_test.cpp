@@ -15,7 +15,7 @@ std::string inheritedLoginSessionId()
     std::ifstream in("/proc/self/sessionid");
     std::string id;
     in >> id;
-    return id == "4294967295" ? "" : id;   // the kernel's "unset"
+    return id == "4294967295" ? "" : id; // the kernel's "unset"
 }
 
 using APeerOpeningASession = BusTest;
@@ -28,7 +28,7 @@ TEST_F(APeerOpeningASession, GetsAHexCookieAsAString)
     ASSERT_EQ(cookie.size(), 32u) << reply;
     EXPECT_EQ(cookie.find_first_not_of("0123456789abcdef"), std::string::npos) << cookie;
     EXPECT_TRUE(isReply(client_->manager("GetSessionForCookie", g_variant_new("(s)", cookie.c_str())), "(o)",
-                        "(objectpath '/org/freedesktop/ConsoleKit/Session1',)"));
+        "(objectpath '/org/freedesktop/ConsoleKit/Session1',)"));
 }
 
 TEST_F(APeerOpeningASession, GetsASessionDescribingItsOwnProcess)
@@ -37,8 +37,8 @@ TEST_F(APeerOpeningASession, GetsASessionDescribingItsOwnProcess)
     ASSERT_FALSE(Peer::cookieOf(peer.manager("OpenSession")).empty());
     const std::string s = "/org/freedesktop/ConsoleKit/Session1";
     EXPECT_TRUE(isReply(session(s, "GetUnixUser"), "(u)", "(uint32 0,)"));
-    EXPECT_TRUE(isReply(session(s, "GetDisplayDevice"), "(s)", "('',)"));   // no controlling tty
-    EXPECT_TRUE(isReply(session(s, "GetX11Display"), "(s)", "('',)"));      // no DISPLAY
+    EXPECT_TRUE(isReply(session(s, "GetDisplayDevice"), "(s)", "('',)")); // no controlling tty
+    EXPECT_TRUE(isReply(session(s, "GetX11Display"), "(s)", "('',)")); // no DISPLAY
     EXPECT_TRUE(isReply(session(s, "GetX11DisplayDevice"), "(s)", "('',)"));
     EXPECT_TRUE(isReply(session(s, "GetRemoteHostName"), "(s)", "('',)"));
     EXPECT_TRUE(isReply(session(s, "GetLoginSessionId"), "(s)", "('" + inheritedLoginSessionId() + "',)"));
@@ -82,8 +82,8 @@ TEST_F(APeerOpeningASession, CanOpenSeveralSessionsOnOneConnection)
     ASSERT_FALSE(b.empty());
     EXPECT_NE(a, b);
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)",
-                        "([objectpath '/org/freedesktop/ConsoleKit/Session1', "
-                        "'/org/freedesktop/ConsoleKit/Session2'],)"));
+        "([objectpath '/org/freedesktop/ConsoleKit/Session1', "
+        "'/org/freedesktop/ConsoleKit/Session2'],)"));
 }
 
 // --- OpenSessionWithParameters: one parameter at a time ----------------------------------------
@@ -107,25 +107,25 @@ protected:
 TEST_F(AnOpenSessionWithParameters, TakesUnixUserAsInt32)
 {
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"unix-user", g_variant_new_int32(1000)}}), "GetUnixUser"), "(u)",
-                        "(uint32 1000,)"));
+        "(uint32 1000,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesUnixUserAsUint32)
 {
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"unix-user", g_variant_new_uint32(1001)}}), "GetUnixUser"),
-                        "(u)", "(uint32 1001,)"));
+        "(u)", "(uint32 1001,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesUnixUserAsAnyIntegerThatFits)
 {
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"unix-user", g_variant_new_int64(1002)}}), "GetUnixUser"), "(u)",
-                        "(uint32 1002,)"));
+        "(uint32 1002,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesTheDeprecatedUserAliasOfUnixUser)
 {
-    EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"user", g_variant_new_uint32(1003)}}), "GetUser"), "(u)",
-                        "(uint32 1003,)"));
+    EXPECT_TRUE(isReply(
+        openAndGet(sessionParameters({{"user", g_variant_new_uint32(1003)}}), "GetUser"), "(u)", "(uint32 1003,)"));
     EXPECT_TRUE(isReply(session("/org/freedesktop/ConsoleKit/Session1", "GetUnixUser"), "(u)", "(uint32 1003,)"));
 }
 
@@ -136,16 +136,16 @@ TEST_F(AnOpenSessionWithParameters, DefaultsUnixUserToTheCaller)
 
 TEST_F(AnOpenSessionWithParameters, TakesTheSessionType)
 {
-    EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"session-type", g_variant_new_string("wayland")}}),
-                                   "GetSessionType"),
-                        "(s)", "('wayland',)"));
+    EXPECT_TRUE(
+        isReply(openAndGet(sessionParameters({{"session-type", g_variant_new_string("wayland")}}), "GetSessionType"),
+            "(s)", "('wayland',)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesTheSessionClass)
 {
-    EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"session-class", g_variant_new_string("greeter")}}),
-                                   "GetSessionClass"),
-                        "(s)", "('greeter',)"));
+    EXPECT_TRUE(
+        isReply(openAndGet(sessionParameters({{"session-class", g_variant_new_string("greeter")}}), "GetSessionClass"),
+            "(s)", "('greeter',)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, DefaultsTheSessionClassToUser)
@@ -155,9 +155,9 @@ TEST_F(AnOpenSessionWithParameters, DefaultsTheSessionClassToUser)
 
 TEST_F(AnOpenSessionWithParameters, TakesTheSessionService)
 {
-    EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"session-service", g_variant_new_string("lightdm")}}),
-                                   "GetSessionService"),
-                        "(s)", "('lightdm',)"));
+    EXPECT_TRUE(isReply(
+        openAndGet(sessionParameters({{"session-service", g_variant_new_string("lightdm")}}), "GetSessionService"),
+        "(s)", "('lightdm',)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, DefaultsTheSessionServiceToUnspecified)
@@ -168,106 +168,104 @@ TEST_F(AnOpenSessionWithParameters, DefaultsTheSessionServiceToUnspecified)
 TEST_F(AnOpenSessionWithParameters, TakesTheX11Display)
 {
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"x11-display", g_variant_new_string(":3")}}), "GetX11Display"),
-                        "(s)", "(':3',)"));
+        "(s)", "(':3',)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesTheX11DisplayDevice)
 {
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"x11-display-device", g_variant_new_string("/dev/tty7")}}),
-                                   "GetX11DisplayDevice"),
-                        "(s)", "('/dev/tty7',)"));
+                            "GetX11DisplayDevice"),
+        "(s)", "('/dev/tty7',)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesTheDisplayDevice)
 {
-    EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"display-device", g_variant_new_string("/dev/tty3")}}),
-                                   "GetDisplayDevice"),
-                        "(s)", "('/dev/tty3',)"));
+    EXPECT_TRUE(isReply(
+        openAndGet(sessionParameters({{"display-device", g_variant_new_string("/dev/tty3")}}), "GetDisplayDevice"),
+        "(s)", "('/dev/tty3',)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesTheRemoteHostName)
 {
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"remote-host-name", g_variant_new_string("far.example.org")}}),
-                                   "GetRemoteHostName"),
-                        "(s)", "('far.example.org',)"));
+                            "GetRemoteHostName"),
+        "(s)", "('far.example.org',)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesTheLoginSessionId)
 {
-    EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"login-session-id", g_variant_new_string("42")}}),
-                                   "GetLoginSessionId"),
-                        "(s)", "('42',)"));
+    EXPECT_TRUE(
+        isReply(openAndGet(sessionParameters({{"login-session-id", g_variant_new_string("42")}}), "GetLoginSessionId"),
+            "(s)", "('42',)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesIsLocalTrue)
 {
-    EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"is-local", g_variant_new_boolean(TRUE)}}), "IsLocal"), "(b)",
-                        "(true,)"));
+    EXPECT_TRUE(isReply(
+        openAndGet(sessionParameters({{"is-local", g_variant_new_boolean(TRUE)}}), "IsLocal"), "(b)", "(true,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesIsLocalFalse)
 {
-    EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"is-local", g_variant_new_boolean(FALSE)}}), "IsLocal"), "(b)",
-                        "(false,)"));
+    EXPECT_TRUE(isReply(
+        openAndGet(sessionParameters({{"is-local", g_variant_new_boolean(FALSE)}}), "IsLocal"), "(b)", "(false,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesAnExplicitVtnr)
 {
-    EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"vtnr", g_variant_new_uint32(9)}}), "GetVTNr"), "(u)",
-                        "(uint32 9,)"));
+    EXPECT_TRUE(
+        isReply(openAndGet(sessionParameters({{"vtnr", g_variant_new_uint32(9)}}), "GetVTNr"), "(u)", "(uint32 9,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, TakesTheVtnrAsInt32Too)
 {
-    EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"vtnr", g_variant_new_int32(8)}}), "GetVTNr"), "(u)",
-                        "(uint32 8,)"));
+    EXPECT_TRUE(
+        isReply(openAndGet(sessionParameters({{"vtnr", g_variant_new_int32(8)}}), "GetVTNr"), "(u)", "(uint32 8,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, DerivesTheVtnrFromTheX11DisplayDeviceFirst)
 {
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"x11-display", g_variant_new_string(":0")},
-                                                      {"x11-display-device", g_variant_new_string("/dev/tty7")},
-                                                      {"display-device", g_variant_new_string("/dev/tty2")}}),
-                                   "GetVTNr"),
-                        "(u)", "(uint32 7,)"));
+                                       {"x11-display-device", g_variant_new_string("/dev/tty7")},
+                                       {"display-device", g_variant_new_string("/dev/tty2")}}),
+                            "GetVTNr"),
+        "(u)", "(uint32 7,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, DerivesTheVtnrFromTheDisplayDevice)
 {
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"display-device", g_variant_new_string("/dev/tty4")},
-                                                      {"x11-display-device", g_variant_new_string("")}}),
-                                   "GetVTNr"),
-                        "(u)", "(uint32 4,)"));
+                                       {"x11-display-device", g_variant_new_string("")}}),
+                            "GetVTNr"),
+        "(u)", "(uint32 4,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, HasNoVtOnAPseudoTerminal)
 {
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"display-device", g_variant_new_string("/dev/pts/4")},
-                                                      {"x11-display-device", g_variant_new_string("")}}),
-                                   "GetVTNr"),
-                        "(u)", "(uint32 0,)"));
+                                       {"x11-display-device", g_variant_new_string("")}}),
+                            "GetVTNr"),
+        "(u)", "(uint32 0,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, IgnoresIdCookieAndUnknownNames)
 {
     Reply cookie = client_->manager("OpenSessionWithParameters",
-                                    sessionParameters({{"id", g_variant_new_string("Session77")},
-                                                       {"cookie", g_variant_new_string("my-own-cookie")},
-                                                       {"no-such-parameter", g_variant_new_int32(1)},
-                                                       {"session-type", g_variant_new_string("tty")}}));
+        sessionParameters({{"id", g_variant_new_string("Session77")}, {"cookie", g_variant_new_string("my-own-cookie")},
+            {"no-such-parameter", g_variant_new_int32(1)}, {"session-type", g_variant_new_string("tty")}}));
     ASSERT_TRUE(cookie.ok()) << cookie.print();
     EXPECT_NE(firstString(cookie), "my-own-cookie");
-    EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)",
-                        "([objectpath '/org/freedesktop/ConsoleKit/Session1'],)"));
+    EXPECT_TRUE(
+        isReply(client_->manager("GetSessions"), "(ao)", "([objectpath '/org/freedesktop/ConsoleKit/Session1'],)"));
     EXPECT_TRUE(isError(client_->manager("GetSessionForCookie", g_variant_new("(s)", "my-own-cookie")),
-                        kManagerError + "Failed", "Unable to find session for cookie"));
+        kManagerError + "Failed", "Unable to find session for cookie"));
     EXPECT_TRUE(isReply(session("/org/freedesktop/ConsoleKit/Session1", "GetSessionType"), "(s)", "('tty',)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, IgnoresTheActiveAndIdleHintParametersOfConsoleKit046)
 {
-    const Opened s = open(*client_, sessionParameters({{"active", g_variant_new_boolean(TRUE)},
-                                                       {"idle-hint", g_variant_new_boolean(TRUE)}}));
+    const Opened s = open(*client_,
+        sessionParameters({{"active", g_variant_new_boolean(TRUE)}, {"idle-hint", g_variant_new_boolean(TRUE)}}));
     ASSERT_FALSE(s.path.empty());
     EXPECT_TRUE(isReply(session(s.path, "IsActive"), "(b)", "(false,)"));
     EXPECT_TRUE(isReply(session(s.path, "GetIdleHint"), "(b)", "(false,)"));
@@ -276,9 +274,9 @@ TEST_F(AnOpenSessionWithParameters, IgnoresTheActiveAndIdleHintParametersOfConso
 TEST_F(AnOpenSessionWithParameters, TakesTheLastOfTwoValuesForOneName)
 {
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"session-type", g_variant_new_string("tty")},
-                                                      {"session-type", g_variant_new_string("x11")}}),
-                                   "GetSessionType"),
-                        "(s)", "('x11',)"));
+                                       {"session-type", g_variant_new_string("x11")}}),
+                            "GetSessionType"),
+        "(s)", "('x11',)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, AcceptsAnEmptyList)
@@ -292,36 +290,40 @@ TEST_F(AnOpenSessionWithParameters, AcceptsAnEmptyList)
 
 TEST_F(AnOpenSessionWithParameters, InheritsLocalityFromALocalSessionWithTheSameLoginSessionId)
 {
-    open(*client_, sessionParameters({{"login-session-id", g_variant_new_string("42")},
-                                      {"is-local", g_variant_new_boolean(TRUE)}}));
+    open(*client_,
+        sessionParameters(
+            {{"login-session-id", g_variant_new_string("42")}, {"is-local", g_variant_new_boolean(TRUE)}}));
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"login-session-id", g_variant_new_string("42")}}), "IsLocal"),
-                        "(b)", "(true,)"));
+        "(b)", "(true,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, IsNotLocalWithAnotherLoginSessionId)
 {
-    open(*client_, sessionParameters({{"login-session-id", g_variant_new_string("42")},
-                                      {"is-local", g_variant_new_boolean(TRUE)}}));
+    open(*client_,
+        sessionParameters(
+            {{"login-session-id", g_variant_new_string("42")}, {"is-local", g_variant_new_boolean(TRUE)}}));
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"login-session-id", g_variant_new_string("43")}}), "IsLocal"),
-                        "(b)", "(false,)"));
+        "(b)", "(false,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, DoesNotInheritLocalityFromANonLocalSession)
 {
-    open(*client_, sessionParameters({{"login-session-id", g_variant_new_string("42")},
-                                      {"is-local", g_variant_new_boolean(FALSE)}}));
+    open(*client_,
+        sessionParameters(
+            {{"login-session-id", g_variant_new_string("42")}, {"is-local", g_variant_new_boolean(FALSE)}}));
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"login-session-id", g_variant_new_string("42")}}), "IsLocal"),
-                        "(b)", "(false,)"));
+        "(b)", "(false,)"));
 }
 
 TEST_F(AnOpenSessionWithParameters, KeepsAnExplicitIsLocalFalseDespiteAVouchingSession)
 {
-    open(*client_, sessionParameters({{"login-session-id", g_variant_new_string("42")},
-                                      {"is-local", g_variant_new_boolean(TRUE)}}));
+    open(*client_,
+        sessionParameters(
+            {{"login-session-id", g_variant_new_string("42")}, {"is-local", g_variant_new_boolean(TRUE)}}));
     EXPECT_TRUE(isReply(openAndGet(sessionParameters({{"login-session-id", g_variant_new_string("42")},
-                                                      {"is-local", g_variant_new_boolean(FALSE)}}),
-                                   "IsLocal"),
-                        "(b)", "(false,)"));
+                                       {"is-local", g_variant_new_boolean(FALSE)}}),
+                            "IsLocal"),
+        "(b)", "(false,)"));
 }
 
 // --- seat assignment ---------------------------------------------------------------------------
@@ -338,17 +340,17 @@ TEST_F(ASessionBeingSeated, GoesToTheConsoleSeatWhenItIsALocalTextSessionOnAVt)
 
 TEST_F(ASessionBeingSeated, GoesToTheConsoleSeatWhenItIsALocalX11SessionWithItsVt)
 {
-    const Opened s = open(*client_, sessionParameters({{"x11-display", g_variant_new_string(":0")},
-                                                       {"x11-display-device", g_variant_new_string("/dev/tty7")},
-                                                       {"is-local", g_variant_new_boolean(TRUE)}}));
+    const Opened s = open(*client_,
+        sessionParameters({{"x11-display", g_variant_new_string(":0")},
+            {"x11-display-device", g_variant_new_string("/dev/tty7")}, {"is-local", g_variant_new_boolean(TRUE)}}));
     EXPECT_TRUE(isReply(session(s.path, "GetSeatId"), "(o)", "(objectpath '/org/freedesktop/ConsoleKit/Seat1',)"));
 }
 
 TEST_F(ASessionBeingSeated, GoesToTheConsoleSeatWhenItIsLocalWithAnExplicitVtnr)
 {
-    const Opened s = open(*client_, sessionParameters({{"vtnr", g_variant_new_uint32(3)},
-                                                       {"display-device", g_variant_new_string("")},
-                                                       {"is-local", g_variant_new_boolean(TRUE)}}));
+    const Opened s = open(*client_,
+        sessionParameters({{"vtnr", g_variant_new_uint32(3)}, {"display-device", g_variant_new_string("")},
+            {"is-local", g_variant_new_boolean(TRUE)}}));
     EXPECT_TRUE(isReply(session(s.path, "GetSeatId"), "(o)", "(objectpath '/org/freedesktop/ConsoleKit/Seat1',)"));
 }
 
@@ -361,10 +363,10 @@ TEST_F(ASessionBeingSeated, GetsANewDynamicSeatWhenItIsRemote)
     EXPECT_EQ(log.signals("SeatAdded")[0].body, "(objectpath '/org/freedesktop/ConsoleKit/Seat2',)");
     EXPECT_EQ(log.signals("SeatAdded")[0].path, kManagerPath);
     EXPECT_TRUE(isReply(client_->manager("GetSeats"), "(ao)",
-                        "([objectpath '/org/freedesktop/ConsoleKit/Seat1', "
-                        "'/org/freedesktop/ConsoleKit/Seat2'],)"));
-    EXPECT_TRUE(isReply(seat("/org/freedesktop/ConsoleKit/Seat2", "GetSessions"), "(ao)",
-                        "([objectpath '" + s.path + "'],)"));
+        "([objectpath '/org/freedesktop/ConsoleKit/Seat1', "
+        "'/org/freedesktop/ConsoleKit/Seat2'],)"));
+    EXPECT_TRUE(
+        isReply(seat("/org/freedesktop/ConsoleKit/Seat2", "GetSessions"), "(ao)", "([objectpath '" + s.path + "'],)"));
     EXPECT_TRUE(isReply(seat(kSeat1, "GetSessions"), "(ao)", "(@ao [],)"));
 }
 
@@ -383,15 +385,16 @@ TEST_F(ASessionBeingSeated, GetsADynamicSeatEachWhenSeveralAreRemote)
     openRemoteSession(*client_, "a.example.org");
     openRemoteSession(*client_, "b.example.org");
     EXPECT_TRUE(isReply(client_->manager("GetSeats"), "(ao)",
-                        "([objectpath '/org/freedesktop/ConsoleKit/Seat1', "
-                        "'/org/freedesktop/ConsoleKit/Seat2', "
-                        "'/org/freedesktop/ConsoleKit/Seat3'],)"));
+        "([objectpath '/org/freedesktop/ConsoleKit/Seat1', "
+        "'/org/freedesktop/ConsoleKit/Seat2', "
+        "'/org/freedesktop/ConsoleKit/Seat3'],)"));
 }
 
 TEST_F(ASessionBeingSeated, GetsADynamicSeatWhenItIsNotLocal)
 {
-    const Opened s = open(*client_, sessionParameters({{"display-device", g_variant_new_string("/dev/tty5")},
-                                                       {"is-local", g_variant_new_boolean(FALSE)}}));
+    const Opened s = open(*client_,
+        sessionParameters(
+            {{"display-device", g_variant_new_string("/dev/tty5")}, {"is-local", g_variant_new_boolean(FALSE)}}));
     EXPECT_TRUE(isReply(session(s.path, "GetSeatId"), "(o)", "(objectpath '/org/freedesktop/ConsoleKit/Seat2',)"));
 }
 
@@ -405,8 +408,7 @@ TEST_F(ASessionBeingSeated, SharesTheConsoleSeatWithOtherLocalSessions)
 {
     const Opened a = openTextSession(*client_, "/dev/tty5");
     const Opened b = openTextSession(*client_, "/dev/tty6");
-    EXPECT_TRUE(isReply(seat(kSeat1, "GetSessions"), "(ao)",
-                        "([objectpath '" + a.path + "', '" + b.path + "'],)"));
+    EXPECT_TRUE(isReply(seat(kSeat1, "GetSessions"), "(ao)", "([objectpath '" + a.path + "', '" + b.path + "'],)"));
 }
 
 class ADaemonWithoutStaticSeat : public BusTest {

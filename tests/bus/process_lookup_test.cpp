@@ -21,10 +21,10 @@ protected:
     }
     // `gdbus call` as root with the given environment.
     CommandResult gdbus(const std::string& path, const std::string& method, const std::vector<std::string>& args,
-                        const std::map<std::string, std::string>& environment = {})
+        const std::map<std::string, std::string>& environment = {})
     {
-        std::vector<std::string> argv = {"gdbus",         "call", "--address", bus_->address(), "--dest",
-                                         "org.freedesktop.ConsoleKit", "--object-path", path,   "--method", method};
+        std::vector<std::string> argv = {"gdbus", "call", "--address", bus_->address(), "--dest",
+            "org.freedesktop.ConsoleKit", "--object-path", path, "--method", method};
         argv.insert(argv.end(), args.begin(), args.end());
         return runCommand(argv, environment);
     }
@@ -35,27 +35,27 @@ TEST_F(AProcessInASession, IsFoundByItsPid)
 {
     ProcessWithEnvironment child({{"XDG_SESSION_COOKIE", s_.cookie}});
     EXPECT_TRUE(isReply(client_->manager("GetSessionForUnixProcess", g_variant_new("(u)", guint32(child.pid()))), "(o)",
-                        "(objectpath '" + s_.path + "',)"));
+        "(objectpath '" + s_.path + "',)"));
 }
 
 TEST_F(AProcessInASession, IsFoundByItsPidThroughGetSessionByPID)
 {
     ProcessWithEnvironment child({{"XDG_SESSION_COOKIE", s_.cookie}});
     EXPECT_TRUE(isReply(client_->manager("GetSessionByPID", g_variant_new("(u)", guint32(child.pid()))), "(o)",
-                        "(objectpath '" + s_.path + "',)"));
+        "(objectpath '" + s_.path + "',)"));
 }
 
 TEST_F(AProcessInASession, IsFoundAmongOtherVariables)
 {
     ProcessWithEnvironment child({{"HOME", "/root"}, {"XDG_SESSION_COOKIE", s_.cookie}, {"ZZZ", "1"}});
     EXPECT_TRUE(isReply(client_->manager("GetSessionForUnixProcess", g_variant_new("(u)", guint32(child.pid()))), "(o)",
-                        "(objectpath '" + s_.path + "',)"));
+        "(objectpath '" + s_.path + "',)"));
 }
 
 TEST_F(AProcessInASession, FindsItsOwnSessionWithGetCurrentSession)
 {
-    CommandResult r = gdbus(kManagerPath, "org.freedesktop.ConsoleKit.Manager.GetCurrentSession", {},
-                            {{"XDG_SESSION_COOKIE", s_.cookie}});
+    CommandResult r = gdbus(
+        kManagerPath, "org.freedesktop.ConsoleKit.Manager.GetCurrentSession", {}, {{"XDG_SESSION_COOKIE", s_.cookie}});
     EXPECT_EQ(r.status, 0) << r.output;
     EXPECT_EQ(r.output, "(objectpath '" + s_.path + "',)\n");
 }
@@ -70,28 +70,27 @@ TEST_F(AProcessInASession, WithAnUnknownCookieBelongsToNoSession)
 {
     ProcessWithEnvironment child(Environment{{"XDG_SESSION_COOKIE", "not-a-cookie"}});
     EXPECT_TRUE(isError(client_->manager("GetSessionForUnixProcess", g_variant_new("(u)", guint32(child.pid()))),
-                        kManagerError + "Failed",
-                        "Process '" + std::to_string(child.pid()) + "' does not belong to any session"));
+        kManagerError + "Failed", "Process '" + std::to_string(child.pid()) + "' does not belong to any session"));
 }
 
 TEST_F(AProcessInASession, WithoutTheVariableBelongsToNoSession)
 {
     ProcessWithEnvironment child(Environment{{"HOME", "/"}});
     EXPECT_TRUE(isError(client_->manager("GetSessionByPID", g_variant_new("(u)", guint32(child.pid()))),
-                        kManagerError + "Failed", "does not belong to any session"));
+        kManagerError + "Failed", "does not belong to any session"));
 }
 
 TEST_F(AProcessInASession, WithAnEmptyEnvironmentBelongsToNoSession)
 {
     ProcessWithEnvironment child(Environment{});
     EXPECT_TRUE(isError(client_->manager("GetSessionByPID", g_variant_new("(u)", guint32(child.pid()))),
-                        kManagerError + "Failed", "does not belong to any session"));
+        kManagerError + "Failed", "does not belong to any session"));
 }
 
 TEST_F(AProcessInASession, WithoutTheVariableHasNoCurrentSession)
 {
     CommandResult r = gdbus(kManagerPath, "org.freedesktop.ConsoleKit.Manager.GetCurrentSession", {},
-                            {{"XDG_SESSION_COOKIE", "stale-cookie"}});
+        {{"XDG_SESSION_COOKIE", "stale-cookie"}});
     EXPECT_NE(r.status, 0);
     EXPECT_NE(r.output.find("org.freedesktop.ConsoleKit.Manager.Error.Failed"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("does not belong to any session"), std::string::npos) << r.output;
@@ -105,7 +104,7 @@ TEST_F(AProcessInASession, ThatExitedCannotBeLookedUp)
         gone = child.pid();
     }
     EXPECT_TRUE(isError(client_->manager("GetSessionForUnixProcess", g_variant_new("(u)", guint32(gone))),
-                        kManagerError + "Failed", "Unable to lookup session information for process"));
+        kManagerError + "Failed", "Unable to lookup session information for process"));
 }
 
 TEST_F(AProcessInASession, OfAClosedSessionBelongsToNoSession)
@@ -113,23 +112,23 @@ TEST_F(AProcessInASession, OfAClosedSessionBelongsToNoSession)
     ProcessWithEnvironment child({{"XDG_SESSION_COOKIE", s_.cookie}});
     ASSERT_TRUE(client_->manager("CloseSession", g_variant_new("(s)", s_.cookie.c_str())).ok());
     EXPECT_TRUE(isError(client_->manager("GetSessionForUnixProcess", g_variant_new("(u)", guint32(child.pid()))),
-                        kManagerError + "Failed", "does not belong to any session"));
+        kManagerError + "Failed", "does not belong to any session"));
 }
 
 TEST_F(AProcessInASession, RefusesPid0And1AsInvalidInput)
 {
     for (guint32 pid : {0u, 1u})
         EXPECT_TRUE(isError(client_->manager("GetSessionForUnixProcess", g_variant_new("(u)", pid)),
-                            kManagerError + "InvalidInput", "pid must be > 1"))
+            kManagerError + "InvalidInput", "pid must be > 1"))
             << pid;
 }
 
 TEST_F(AProcessInASession, RefusesPidsBeyondTheKernelsRangeAsInvalidInput)
 {
     EXPECT_TRUE(isError(client_->manager("GetSessionForUnixProcess", g_variant_new("(u)", 4294967295u)),
-                        kManagerError + "InvalidInput", "pid 4294967295 is out of range"));
+        kManagerError + "InvalidInput", "pid 4294967295 is out of range"));
     EXPECT_TRUE(isError(client_->manager("GetSessionByPID", g_variant_new("(u)", 2147483648u)),
-                        kManagerError + "InvalidInput", "pid 2147483648 is out of range"));
+        kManagerError + "InvalidInput", "pid 2147483648 is out of range"));
     EXPECT_TRUE(daemonAnswers());
 }
 
@@ -140,7 +139,7 @@ TEST_F(AProcessInASession, IsClosedByItsLeader)
     EXPECT_TRUE(isReply(client_->manager("CloseSession", g_variant_new("(s)", s_.cookie.c_str())), "(b)", "(true,)"));
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "(@ao [],)"));
     EXPECT_TRUE(isError(client_->manager("GetSessionForCookie", g_variant_new("(s)", s_.cookie.c_str())),
-                        kManagerError + "Failed", "Unable to find session for cookie"));
+        kManagerError + "Failed", "Unable to find session for cookie"));
     EXPECT_TRUE(isError(session(s_.path, "GetId"), kUnknownObject, "No such session"));
 }
 
@@ -158,8 +157,9 @@ TEST_F(AProcessInASession, IsNotClosedByAnotherUserWithTheCookie)
 {
     Peer nobody(bus_->address(), kNobody);
     const std::string reply = nobody.manager("CloseSession", "('" + s_.cookie + "',)");
-    EXPECT_EQ(reply, "ERROR org.freedesktop.ConsoleKit.Manager.Error.InsufficientPermission: "
-                     "User ID does not match the owner of cookie");
+    EXPECT_EQ(reply,
+        "ERROR org.freedesktop.ConsoleKit.Manager.Error.InsufficientPermission: "
+        "User ID does not match the owner of cookie");
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "([objectpath '" + s_.path + "'],)"));
 }
 
@@ -174,20 +174,20 @@ TEST_F(AProcessInASession, CannotBeClosedTwice)
 {
     ASSERT_TRUE(client_->manager("CloseSession", g_variant_new("(s)", s_.cookie.c_str())).ok());
     EXPECT_TRUE(isError(client_->manager("CloseSession", g_variant_new("(s)", s_.cookie.c_str())),
-                        kManagerError + "Failed", "Unable to find session for cookie"));
+        kManagerError + "Failed", "Unable to find session for cookie"));
 }
 
 TEST_F(AProcessInASession, IsNotClosedByAnEmptyCookie)
 {
     EXPECT_TRUE(isError(client_->manager("CloseSession", g_variant_new("(s)", "")), kManagerError + "InvalidInput",
-                        "No cookie specified"));
+        "No cookie specified"));
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "([objectpath '" + s_.path + "'],)"));
 }
 
 TEST_F(AProcessInASession, IsNotClosedByAnUnknownCookie)
 {
     EXPECT_TRUE(isError(client_->manager("CloseSession", g_variant_new("(s)", "unknown")), kManagerError + "Failed",
-                        "Unable to find session for cookie"));
+        "Unable to find session for cookie"));
 }
 
 using APeerLeader = BusTest;
@@ -207,9 +207,9 @@ TEST_F(APeerLeader, KeepsItsSessionWhenThisProcessTriesToCloseIt)
     const std::string cookie = Peer::cookieOf(leader.manager("OpenSession"));
     ASSERT_FALSE(cookie.empty());
     EXPECT_TRUE(isError(client_->manager("CloseSession", g_variant_new("(s)", cookie.c_str())),
-                        kManagerError + "InsufficientPermission", "Process ID does not match the owner of cookie"));
-    EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)",
-                        "([objectpath '/org/freedesktop/ConsoleKit/Session1'],)"));
+        kManagerError + "InsufficientPermission", "Process ID does not match the owner of cookie"));
+    EXPECT_TRUE(
+        isReply(client_->manager("GetSessions"), "(ao)", "([objectpath '/org/freedesktop/ConsoleKit/Session1'],)"));
 }
 
 } // namespace

@@ -58,14 +58,11 @@ protected:
         BusTest::SetUp();
         if (HasFatalFailure())
             return;
-        s_ = open(*client_, sessionParameters({{"unix-user", g_variant_new_int32(1000)},
-                                               {"session-type", g_variant_new_string("x11")},
-                                               {"session-class", g_variant_new_string("user")},
-                                               {"session-service", g_variant_new_string("gdm")},
-                                               {"x11-display", g_variant_new_string(":1")},
-                                               {"x11-display-device", g_variant_new_string("/dev/tty8")},
-                                               {"display-device", g_variant_new_string("")},
-                                               {"is-local", g_variant_new_boolean(TRUE)}}));
+        s_ = open(*client_,
+            sessionParameters({{"unix-user", g_variant_new_int32(1000)}, {"session-type", g_variant_new_string("x11")},
+                {"session-class", g_variant_new_string("user")}, {"session-service", g_variant_new_string("gdm")},
+                {"x11-display", g_variant_new_string(":1")}, {"x11-display-device", g_variant_new_string("/dev/tty8")},
+                {"display-device", g_variant_new_string("")}, {"is-local", g_variant_new_boolean(TRUE)}}));
         ASSERT_FALSE(s_.path.empty());
     }
     Reply getAll() { return properties(s_.path, "GetAll", g_variant_new("(s)", kSessionIface)); }
@@ -117,7 +114,7 @@ TEST_F(ASessionsProperties, AreReadableOneByOne)
 {
     EXPECT_TRUE(isReply(client_->getProperty(s_.path, kSessionIface, "unix-user"), "(v)", "(<uint32 1000>,)"));
     EXPECT_TRUE(isReply(client_->getProperty(s_.path, kSessionIface, "Seat"), "(v)",
-                        "(<('seat0', objectpath '/org/freedesktop/ConsoleKit/Seat1')>,)"));
+        "(<('seat0', objectpath '/org/freedesktop/ConsoleKit/Seat1')>,)"));
     EXPECT_TRUE(isReply(client_->getProperty(s_.path, kSessionIface, "VTNr"), "(v)", "(<uint32 8>,)"));
     EXPECT_TRUE(isReply(client_->getProperty(s_.path, kSessionIface, "x11-display"), "(v)", "(<':1'>,)"));
 }
@@ -126,12 +123,13 @@ TEST_F(ASessionsProperties, NameTheDynamicSeatOfARemoteSession)
 {
     const Opened remote = openRemoteSession(*client_);
     EXPECT_TRUE(isReply(client_->getProperty(remote.path, kSessionIface, "Seat"), "(v)",
-                        "(<('Seat2', objectpath '/org/freedesktop/ConsoleKit/Seat2')>,)"));
+        "(<('Seat2', objectpath '/org/freedesktop/ConsoleKit/Seat2')>,)"));
 }
 
 TEST_F(ASessionsProperties, AreReadOnlyEvenForRoot)
 {
-    Reply r = properties(s_.path, "Set", g_variant_new("(ssv)", kSessionIface, "idle-hint", g_variant_new_boolean(TRUE)));
+    Reply r
+        = properties(s_.path, "Set", g_variant_new("(ssv)", kSessionIface, "idle-hint", g_variant_new_boolean(TRUE)));
     EXPECT_TRUE(isError(r, kInvalidArgs, "not writable"));
     EXPECT_TRUE(isReply(client_->getProperty(s_.path, kSessionIface, "idle-hint"), "(v)", "(<false>,)"));
     r = properties(s_.path, "Set", g_variant_new("(ssv)", kSessionIface, "unix-user", g_variant_new_uint32(0)));
@@ -143,7 +141,7 @@ TEST_F(ASessionsProperties, AreReadOnlyEvenForRoot)
 TEST_F(ASessionsProperties, AreReadOnlyForOtherUsers)
 {
     CommandResult r = gdbusCallAs(kNobody, bus_->address(), s_.path, "org.freedesktop.DBus.Properties.Set",
-                                  {kSessionIface, "idle-hint", "<true>"});
+        {kSessionIface, "idle-hint", "<true>"});
     EXPECT_NE(r.status, 0);
     EXPECT_NE(r.output.find("org.freedesktop.DBus.Error.InvalidArgs"), std::string::npos) << r.output;
     EXPECT_TRUE(isReply(client_->getProperty(s_.path, kSessionIface, "idle-hint"), "(v)", "(<false>,)"));
@@ -151,16 +149,16 @@ TEST_F(ASessionsProperties, AreReadOnlyForOtherUsers)
 
 TEST_F(ASessionsProperties, AreReadableByOtherUsers)
 {
-    CommandResult r = gdbusCallAs(kNobody, bus_->address(), s_.path, "org.freedesktop.DBus.Properties.Get",
-                                  {kSessionIface, "unix-user"});
+    CommandResult r = gdbusCallAs(
+        kNobody, bus_->address(), s_.path, "org.freedesktop.DBus.Properties.Get", {kSessionIface, "unix-user"});
     EXPECT_EQ(r.status, 0) << r.output;
     EXPECT_NE(r.output.find("<uint32 1000>"), std::string::npos) << r.output;
 }
 
 TEST_F(ASessionsProperties, AnswerAnUnknownPropertyNameWithInvalidArgs)
 {
-    EXPECT_TRUE(isError(client_->getProperty(s_.path, kSessionIface, "no-such-property"), kInvalidArgs,
-                        "no-such-property"));
+    EXPECT_TRUE(
+        isError(client_->getProperty(s_.path, kSessionIface, "no-such-property"), kInvalidArgs, "no-such-property"));
 }
 
 TEST_F(ASessionsProperties, ChangeWithPropertiesChangedWhenLocked)
@@ -196,46 +194,47 @@ TEST_F(ASeatsProperties, AreExactlyTheXmlPropertiesWithTheirDeclaredTypes)
 TEST_F(ASeatsProperties, NameTheConsoleSeatSeat0AndLetItBeGraphical)
 {
     EXPECT_TRUE(isReply(properties(kSeat1, "GetAll", g_variant_new("(s)", kSeatIface)), "(a{sv})",
-                        "({'name': <'seat0'>, 'CanGraphical': <true>},)"));
+        "({'name': <'seat0'>, 'CanGraphical': <true>},)"));
     EXPECT_TRUE(isReply(client_->getProperty(kSeat1, kSeatIface, "name"), "(v)", "(<'seat0'>,)"));
 }
 
 TEST_F(ASeatsProperties, NameADynamicSeatByItsId)
 {
     openRemoteSession(*client_);
-    EXPECT_TRUE(isReply(client_->getProperty("/org/freedesktop/ConsoleKit/Seat2", kSeatIface, "name"), "(v)",
-                        "(<'Seat2'>,)"));
+    EXPECT_TRUE(
+        isReply(client_->getProperty("/org/freedesktop/ConsoleKit/Seat2", kSeatIface, "name"), "(v)", "(<'Seat2'>,)"));
 }
 
 TEST_F(ASeatsProperties, LetADynamicSeatBeGraphicalAsTheXmlSays)
 {
     openRemoteSession(*client_);
-    EXPECT_TRUE(isReply(client_->getProperty("/org/freedesktop/ConsoleKit/Seat2", kSeatIface, "CanGraphical"), "(v)",
-                        "(<true>,)"));
+    EXPECT_TRUE(isReply(
+        client_->getProperty("/org/freedesktop/ConsoleKit/Seat2", kSeatIface, "CanGraphical"), "(v)", "(<true>,)"));
 }
 
 TEST_F(ASeatsProperties, AreReadOnlyEvenForRoot)
 {
-    EXPECT_TRUE(isError(properties(kSeat1, "Set", g_variant_new("(ssv)", kSeatIface, "name", g_variant_new_string("x"))),
-                        kInvalidArgs, "not writable"));
-    EXPECT_TRUE(isError(properties(kSeat1, "Set",
-                                   g_variant_new("(ssv)", kSeatIface, "CanGraphical", g_variant_new_boolean(FALSE))),
-                        kInvalidArgs, "not writable"));
+    EXPECT_TRUE(
+        isError(properties(kSeat1, "Set", g_variant_new("(ssv)", kSeatIface, "name", g_variant_new_string("x"))),
+            kInvalidArgs, "not writable"));
+    EXPECT_TRUE(isError(
+        properties(kSeat1, "Set", g_variant_new("(ssv)", kSeatIface, "CanGraphical", g_variant_new_boolean(FALSE))),
+        kInvalidArgs, "not writable"));
     EXPECT_TRUE(isReply(client_->getProperty(kSeat1, kSeatIface, "name"), "(v)", "(<'seat0'>,)"));
 }
 
 TEST_F(ASeatsProperties, AreReadOnlyForOtherUsers)
 {
-    CommandResult r = gdbusCallAs(kNobody, bus_->address(), kSeat1, "org.freedesktop.DBus.Properties.Set",
-                                  {kSeatIface, "name", "<'x'>"});
+    CommandResult r = gdbusCallAs(
+        kNobody, bus_->address(), kSeat1, "org.freedesktop.DBus.Properties.Set", {kSeatIface, "name", "<'x'>"});
     EXPECT_NE(r.status, 0);
     EXPECT_NE(r.output.find("org.freedesktop.DBus.Error.InvalidArgs"), std::string::npos) << r.output;
 }
 
 TEST_F(ASeatsProperties, AreNotOfferedByTheManager)
 {
-    EXPECT_TRUE(isReply(properties(kManagerPath, "GetAll", g_variant_new("(s)", kManagerIface)), "(a{sv})",
-                        "(@a{sv} {},)"));
+    EXPECT_TRUE(
+        isReply(properties(kManagerPath, "GetAll", g_variant_new("(s)", kManagerIface)), "(a{sv})", "(@a{sv} {},)"));
 }
 
 } // namespace

@@ -45,14 +45,14 @@ TEST_F(AConsoleSeat, ListsItsSessionsInOrder)
     const Opened a = openTextSession(*client_, "/dev/tty5");
     openRemoteSession(*client_);
     const Opened c = openTextSession(*client_, "/dev/tty6");
-    EXPECT_TRUE(isReply(seat(kSeat1, "GetSessions"), "(ao)",
-                        "([objectpath '" + a.path + "', '" + c.path + "'],)"));
+    EXPECT_TRUE(isReply(seat(kSeat1, "GetSessions"), "(ao)", "([objectpath '" + a.path + "', '" + c.path + "'],)"));
 }
 
 TEST_F(AConsoleSeat, AnswersGetActiveSessionWithNoActiveSessionWhenNoneIsActive)
 {
     openTextSession(*client_);
-    EXPECT_TRUE(isError(seat(kSeat1, "GetActiveSession"), kSeatError + "NoActiveSession", "Seat has no active session"));
+    EXPECT_TRUE(
+        isError(seat(kSeat1, "GetActiveSession"), kSeatError + "NoActiveSession", "Seat has no active session"));
 }
 
 TEST_F(AConsoleSeat, CanActivateSessions)
@@ -64,53 +64,53 @@ TEST_F(AConsoleSeat, AnswersActivatingItsSessionWithNoConsolesAvailable)
 {
     const Opened s = openTextSession(*client_);
     EXPECT_TRUE(isError(seat(kSeat1, "ActivateSession", g_variant_new("(o)", s.path.c_str())),
-                        kSeatError + "NotSupported", "No consoles available"));
+        kSeatError + "NotSupported", "No consoles available"));
 }
 
 TEST_F(AConsoleSeat, RefusesToActivateASessionOfAnotherSeat)
 {
     const Opened remote = openRemoteSession(*client_);
     EXPECT_TRUE(isError(seat(kSeat1, "ActivateSession", g_variant_new("(o)", remote.path.c_str())),
-                        kSeatError + "Failed", "Unknown session id '" + remote.path + "' on seat0"));
+        kSeatError + "Failed", "Unknown session id '" + remote.path + "' on seat0"));
 }
 
 TEST_F(AConsoleSeat, RefusesToActivateAnUnknownSession)
 {
     EXPECT_TRUE(isError(seat(kSeat1, "ActivateSession", g_variant_new("(o)", kUnknownSession)), kSeatError + "Failed",
-                        "Unknown session id '/org/freedesktop/ConsoleKit/Session999' on seat0"));
+        "Unknown session id '/org/freedesktop/ConsoleKit/Session999' on seat0"));
 }
 
 TEST_F(AConsoleSeat, RefusesSwitchToVt0AsInvalidInput)
 {
     EXPECT_TRUE(isError(seat(kSeat1, "SwitchTo", g_variant_new("(u)", 0u)), kSeatError + "InvalidInput",
-                        "VT number must be between 1 and 63, not 0"));
+        "VT number must be between 1 and 63, not 0"));
 }
 
 TEST_F(AConsoleSeat, RefusesSwitchToVt64AsInvalidInput)
 {
     EXPECT_TRUE(isError(seat(kSeat1, "SwitchTo", g_variant_new("(u)", 64u)), kSeatError + "InvalidInput",
-                        "VT number must be between 1 and 63, not 64"));
+        "VT number must be between 1 and 63, not 64"));
 }
 
 TEST_F(AConsoleSeat, RefusesSwitchToTheLargestVtNumberAsInvalidInput)
 {
-    EXPECT_TRUE(isError(seat(kSeat1, "SwitchTo", g_variant_new("(u)", 4294967295u)), kSeatError + "InvalidInput",
-                        "not 4294967295"));
+    EXPECT_TRUE(isError(
+        seat(kSeat1, "SwitchTo", g_variant_new("(u)", 4294967295u)), kSeatError + "InvalidInput", "not 4294967295"));
 }
 
 TEST_F(AConsoleSeat, AnswersSwitchToTheVtOfASessionWithNoConsolesAvailable)
 {
     openTextSession(*client_, "/dev/tty5");
-    EXPECT_TRUE(isError(seat(kSeat1, "SwitchTo", g_variant_new("(u)", 5u)), kSeatError + "NotSupported",
-                        "No consoles available"));
+    EXPECT_TRUE(isError(
+        seat(kSeat1, "SwitchTo", g_variant_new("(u)", 5u)), kSeatError + "NotSupported", "No consoles available"));
 }
 
 TEST_F(AConsoleSeat, AnswersSwitchToAnEmptyVtWithNoConsolesAvailable)
 {
-    EXPECT_TRUE(isError(seat(kSeat1, "SwitchTo", g_variant_new("(u)", 3u)), kSeatError + "NotSupported",
-                        "No consoles available"));
-    EXPECT_TRUE(isError(seat(kSeat1, "SwitchTo", g_variant_new("(u)", 63u)), kSeatError + "NotSupported",
-                        "No consoles available"));
+    EXPECT_TRUE(isError(
+        seat(kSeat1, "SwitchTo", g_variant_new("(u)", 3u)), kSeatError + "NotSupported", "No consoles available"));
+    EXPECT_TRUE(isError(
+        seat(kSeat1, "SwitchTo", g_variant_new("(u)", 63u)), kSeatError + "NotSupported", "No consoles available"));
 }
 
 TEST_F(AConsoleSeat, IsFoundByNameAndByBareId)
@@ -118,7 +118,7 @@ TEST_F(AConsoleSeat, IsFoundByNameAndByBareId)
     const Opened s = openTextSession(*client_);
     for (const char* id : {"seat0", "Seat1"})
         EXPECT_TRUE(isError(client_->manager("ActivateSessionOnSeat", g_variant_new("(ss)", s.path.c_str(), id)),
-                            kManagerError + "NotSupported", "No consoles available"))
+            kManagerError + "NotSupported", "No consoles available"))
             << id;
 }
 
@@ -172,34 +172,35 @@ TEST_F(ADynamicSeat, CannotActivateSessions)
 
 TEST_F(ADynamicSeat, NeverHasAnActiveSession)
 {
-    EXPECT_TRUE(isError(seat(kSeat2, "GetActiveSession"), kSeatError + "NoActiveSession", "Seat has no active session"));
+    EXPECT_TRUE(
+        isError(seat(kSeat2, "GetActiveSession"), kSeatError + "NoActiveSession", "Seat has no active session"));
     EXPECT_TRUE(isReply(session(s_.path, "IsActive"), "(b)", "(false,)"));
 }
 
 TEST_F(ADynamicSeat, RefusesToActivateItsSessionAsNotSupported)
 {
     EXPECT_TRUE(isError(seat(kSeat2, "ActivateSession", g_variant_new("(o)", s_.path.c_str())),
-                        kSeatError + "NotSupported", "Activation is not supported for this kind of seat"));
+        kSeatError + "NotSupported", "Activation is not supported for this kind of seat"));
     EXPECT_TRUE(isError(session(s_.path, "Activate"), kSessionError + "NotSupported",
-                        "Activation is not supported for this kind of seat"));
+        "Activation is not supported for this kind of seat"));
 }
 
 TEST_F(ADynamicSeat, RefusesSwitchToAsNotSupported)
 {
     EXPECT_TRUE(isError(seat(kSeat2, "SwitchTo", g_variant_new("(u)", 2u)), kSeatError + "NotSupported",
-                        "Activation is not supported for this kind of seat"));
+        "Activation is not supported for this kind of seat"));
 }
 
 TEST_F(ADynamicSeat, StillChecksTheSwitchToRangeFirst)
 {
-    EXPECT_TRUE(isError(seat(kSeat2, "SwitchTo", g_variant_new("(u)", 0u)), kSeatError + "InvalidInput",
-                        "between 1 and 63"));
+    EXPECT_TRUE(
+        isError(seat(kSeat2, "SwitchTo", g_variant_new("(u)", 0u)), kSeatError + "InvalidInput", "between 1 and 63"));
 }
 
 TEST_F(ADynamicSeat, RefusesActivateSessionOnSeatAsNotSupported)
 {
     EXPECT_TRUE(isError(client_->manager("ActivateSessionOnSeat", g_variant_new("(ss)", "Session1", "Seat2")),
-                        kManagerError + "NotSupported", "Activation is not supported for this kind of seat"));
+        kManagerError + "NotSupported", "Activation is not supported for this kind of seat"));
 }
 
 // --- the real console, read only ---------------------------------------------------------------
@@ -246,7 +247,7 @@ protected:
         BusTest::TearDown();
     }
     DaemonOptions options() override { return extraOptions(); }
-    virtual DaemonOptions extraOptions() { return {}; }   // the default console, /dev/tty0
+    virtual DaemonOptions extraOptions() { return {}; } // the default console, /dev/tty0
 
     unsigned vt_ = 0;
     std::string tty_;

@@ -18,16 +18,13 @@ protected:
         if (HasFatalFailure())
             return;
         before_ = g_get_real_time();
-        s_ = open(*client_, sessionParameters({{"unix-user", g_variant_new_int32(1000)},
-                                               {"session-type", g_variant_new_string("x11")},
-                                               {"session-class", g_variant_new_string("greeter")},
-                                               {"session-service", g_variant_new_string("lightdm")},
-                                               {"x11-display", g_variant_new_string(":0")},
-                                               {"x11-display-device", g_variant_new_string("/dev/tty7")},
-                                               {"display-device", g_variant_new_string("/dev/pts/9")},
-                                               {"remote-host-name", g_variant_new_string("")},
-                                               {"login-session-id", g_variant_new_string("12")},
-                                               {"is-local", g_variant_new_boolean(TRUE)}}));
+        s_ = open(*client_,
+            sessionParameters({{"unix-user", g_variant_new_int32(1000)}, {"session-type", g_variant_new_string("x11")},
+                {"session-class", g_variant_new_string("greeter")},
+                {"session-service", g_variant_new_string("lightdm")}, {"x11-display", g_variant_new_string(":0")},
+                {"x11-display-device", g_variant_new_string("/dev/tty7")},
+                {"display-device", g_variant_new_string("/dev/pts/9")}, {"remote-host-name", g_variant_new_string("")},
+                {"login-session-id", g_variant_new_string("12")}, {"is-local", g_variant_new_boolean(TRUE)}}));
         after_ = g_get_real_time();
         ASSERT_EQ(s_.path, "/org/freedesktop/ConsoleKit/Session1");
     }
@@ -141,7 +138,7 @@ TEST_F(ASessionOpenedByRoot, ReportsTheRuntimeDirOfItsUser)
 {
     const std::string dir = daemon_->root() + "/user/1000";
     EXPECT_TRUE(isReply(get("GetXDGRuntimeDir"), "(s)", "('" + dir + "',)"));
-    struct stat st {};
+    struct stat st { };
     ASSERT_EQ(::stat(dir.c_str(), &st), 0) << dir;
     EXPECT_TRUE(S_ISDIR(st.st_mode));
     EXPECT_EQ(st.st_uid, 1000u);
@@ -153,7 +150,7 @@ protected:
     DaemonOptions options() override
     {
         DaemonOptions o = BusTest::options();
-        o.extraArgs.push_back("--user-rundir=/dev/null/user");   // cannot be created
+        o.extraArgs.push_back("--user-rundir=/dev/null/user"); // cannot be created
         return o;
     }
 };
@@ -162,8 +159,8 @@ TEST_F(ASessionWithoutRuntimeDir, AnswersGetXDGRuntimeDirWithFailed)
 {
     const Opened s = openGraphicalSession(*client_);
     ASSERT_EQ(s.path, "/org/freedesktop/ConsoleKit/Session1");
-    EXPECT_TRUE(isError(session(s.path, "GetXDGRuntimeDir"), kSessionError + "Failed",
-                        "No XDG_RUNTIME_DIR was created for Session1"));
+    EXPECT_TRUE(isError(
+        session(s.path, "GetXDGRuntimeDir"), kSessionError + "Failed", "No XDG_RUNTIME_DIR was created for Session1"));
 }
 
 TEST_F(ASessionOpenedByRoot, CannotBeControlled)
@@ -174,18 +171,18 @@ TEST_F(ASessionOpenedByRoot, CannotBeControlled)
 TEST_F(ASessionOpenedByRoot, RefusesTakeControlAsNotSupported)
 {
     EXPECT_TRUE(isError(get("TakeControl", g_variant_new("(b)", FALSE)), kSessionError + "NotSupported",
-                        "Server managed devices not supported"));
+        "Server managed devices not supported"));
 }
 
 TEST_F(ASessionOpenedByRoot, RefusesTheOtherDeviceControlMethodsAsNotSupported)
 {
     EXPECT_TRUE(isError(get("ReleaseControl"), kSessionError + "NotSupported", "not supported"));
-    EXPECT_TRUE(isError(get("TakeDevice", g_variant_new("(uu)", 13u, 64u)), kSessionError + "NotSupported",
-                        "not supported"));
-    EXPECT_TRUE(isError(get("ReleaseDevice", g_variant_new("(uu)", 13u, 64u)), kSessionError + "NotSupported",
-                        "not supported"));
-    EXPECT_TRUE(isError(get("PauseDeviceComplete", g_variant_new("(uu)", 13u, 64u)), kSessionError + "NotSupported",
-                        "not supported"));
+    EXPECT_TRUE(
+        isError(get("TakeDevice", g_variant_new("(uu)", 13u, 64u)), kSessionError + "NotSupported", "not supported"));
+    EXPECT_TRUE(isError(
+        get("ReleaseDevice", g_variant_new("(uu)", 13u, 64u)), kSessionError + "NotSupported", "not supported"));
+    EXPECT_TRUE(isError(
+        get("PauseDeviceComplete", g_variant_new("(uu)", 13u, 64u)), kSessionError + "NotSupported", "not supported"));
 }
 
 TEST_F(ASessionOpenedByRoot, AnswersActivateWithNoConsolesAvailable)
@@ -196,14 +193,14 @@ TEST_F(ASessionOpenedByRoot, AnswersActivateWithNoConsolesAvailable)
 TEST_F(ASessionOpenedByRoot, RefusesRootsIdleHintBecauseOnlyTheOwnerMaySetIt)
 {
     EXPECT_TRUE(isError(get("SetIdleHint", g_variant_new("(b)", TRUE)), kSessionError + "InsufficientPermission",
-                        "Only session owner may set idle hint state"));
+        "Only session owner may set idle hint state"));
     EXPECT_TRUE(isReply(get("GetIdleHint"), "(b)", "(false,)"));
 }
 
 TEST_F(ASessionOpenedByRoot, RefusesRootsLockedHintBecauseOnlyTheOwnerMaySetIt)
 {
     EXPECT_TRUE(isError(get("SetLockedHint", g_variant_new("(b)", TRUE)), kSessionError + "InsufficientPermission",
-                        "Only session owner may set locked hint state"));
+        "Only session owner may set locked hint state"));
 }
 
 TEST_F(ASessionOpenedByRoot, IsLockedByRootWithTheLockSignal)
@@ -339,7 +336,7 @@ TEST_F(ASessionOwnedByTheCaller, SendsTheLockSignalAgainWhenLockedTwice)
     ASSERT_TRUE(get("Lock").ok());
     ASSERT_TRUE(get("Lock").ok());
     EXPECT_EQ(log_->signals("Lock").size(), 2u);
-    EXPECT_EQ(propertiesChanged().size(), 1u);   // the hint changed once
+    EXPECT_EQ(propertiesChanged().size(), 1u); // the hint changed once
 }
 
 } // namespace

@@ -31,7 +31,8 @@ protected:
     // Index of the method return whose body is exactly `body`.
     int replyIndex(const std::string& body)
     {
-        return log_->indexOf([&](const Entry& e) { return e.type == G_DBUS_MESSAGE_TYPE_METHOD_RETURN && e.body == body; });
+        return log_->indexOf(
+            [&](const Entry& e) { return e.type == G_DBUS_MESSAGE_TYPE_METHOD_RETURN && e.body == body; });
     }
     std::unique_ptr<MessageLog> log_;
 };
@@ -61,8 +62,8 @@ TEST_F(ASessionLifecycle, AnnouncesTheSessionOnItsSeat)
 TEST_F(ASessionLifecycle, SendsTheSeatAndManagerSignalsBeforeTheOpenSessionReply)
 {
     Reply cookie = client_->manager("OpenSessionWithParameters",
-                                    sessionParameters({{"display-device", g_variant_new_string("/dev/tty5")},
-                                                       {"is-local", g_variant_new_boolean(TRUE)}}));
+        sessionParameters(
+            {{"display-device", g_variant_new_string("/dev/tty5")}, {"is-local", g_variant_new_boolean(TRUE)}}));
     ASSERT_TRUE(cookie.ok()) << cookie.print();
     const int reply = replyIndex(cookie.print());
     const int added = signalIndex("SessionAdded", kSeat1);
@@ -77,7 +78,7 @@ TEST_F(ASessionLifecycle, SendsTheSeatAndManagerSignalsBeforeTheOpenSessionReply
 TEST_F(ASessionLifecycle, SendsSeatAddedBeforeTheSessionSignalsOfADynamicSeat)
 {
     Reply cookie = client_->manager("OpenSessionWithParameters",
-                                    sessionParameters({{"remote-host-name", g_variant_new_string("far.example.org")}}));
+        sessionParameters({{"remote-host-name", g_variant_new_string("far.example.org")}}));
     ASSERT_TRUE(cookie.ok()) << cookie.print();
     const int seatAdded = signalIndex("SeatAdded");
     const int added = signalIndex("SessionAdded", "/org/freedesktop/ConsoleKit/Seat2");

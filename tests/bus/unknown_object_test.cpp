@@ -7,7 +7,7 @@ namespace {
 
 struct ObjectCall {
     const char* method;
-    const char* args;   // GVariant text, "" for none
+    const char* args; // GVariant text, "" for none
 };
 
 const ObjectCall kSessionCalls[] = {
@@ -63,7 +63,7 @@ protected:
         BusTest::SetUp();
         if (HasFatalFailure())
             return;
-        s_ = openTextSession(*client_);   // so that "unknown" is not merely "empty"
+        s_ = openTextSession(*client_); // so that "unknown" is not merely "empty"
     }
     Reply callOn(const char* path, const char* iface, const ObjectCall& c)
     {
@@ -76,7 +76,7 @@ TEST_F(AnUnknownObject, AnswersEverySessionMethodWithUnknownObject)
 {
     for (const auto& c : kSessionCalls)
         EXPECT_TRUE(isError(callOn(kUnknownSession, kSessionIface, c), kUnknownObject,
-                            "No such session: /org/freedesktop/ConsoleKit/Session999"))
+            "No such session: /org/freedesktop/ConsoleKit/Session999"))
             << c.method;
     EXPECT_TRUE(daemonAnswers());
 }
@@ -84,8 +84,8 @@ TEST_F(AnUnknownObject, AnswersEverySessionMethodWithUnknownObject)
 TEST_F(AnUnknownObject, AnswersEverySeatMethodWithUnknownObject)
 {
     for (const auto& c : kSeatCalls)
-        EXPECT_TRUE(isError(callOn(kUnknownSeat, kSeatIface, c), kUnknownObject,
-                            "No such seat: /org/freedesktop/ConsoleKit/Seat999"))
+        EXPECT_TRUE(isError(
+            callOn(kUnknownSeat, kSeatIface, c), kUnknownObject, "No such seat: /org/freedesktop/ConsoleKit/Seat999"))
             << c.method << c.args;
     EXPECT_TRUE(daemonAnswers());
 }
@@ -93,13 +93,13 @@ TEST_F(AnUnknownObject, AnswersEverySeatMethodWithUnknownObject)
 TEST_F(AnUnknownObject, AnswersAPropertyOfAnUnknownSessionWithUnknownObject)
 {
     EXPECT_TRUE(isError(client_->getProperty(kUnknownSession, kSessionIface, "unix-user"), kUnknownObject,
-                        "No object /org/freedesktop/ConsoleKit/Session999 with property unix-user"));
+        "No object /org/freedesktop/ConsoleKit/Session999 with property unix-user"));
 }
 
 TEST_F(AnUnknownObject, AnswersAPropertyOfAnUnknownSeatWithUnknownObject)
 {
     EXPECT_TRUE(isError(client_->getProperty(kUnknownSeat, kSeatIface, "name"), kUnknownObject,
-                        "No object /org/freedesktop/ConsoleKit/Seat999 with property name"));
+        "No object /org/freedesktop/ConsoleKit/Seat999 with property name"));
 }
 
 // GDBus answers Properties.GetAll itself from get_property calls and drops the ones that fail, so
@@ -107,16 +107,16 @@ TEST_F(AnUnknownObject, AnswersAPropertyOfAnUnknownSeatWithUnknownObject)
 // the whole call); Get, which clients use to poll one value, is the named error above.
 TEST_F(AnUnknownObject, AnswersGetAllOfAnUnknownSessionWithNoProperties)
 {
-    EXPECT_TRUE(isReply(properties(kUnknownSession, "GetAll", g_variant_new("(s)", kSessionIface)), "(a{sv})",
-                        "(@a{sv} {},)"));
-    EXPECT_TRUE(isReply(properties(kUnknownSeat, "GetAll", g_variant_new("(s)", kSeatIface)), "(a{sv})",
-                        "(@a{sv} {},)"));
+    EXPECT_TRUE(
+        isReply(properties(kUnknownSession, "GetAll", g_variant_new("(s)", kSessionIface)), "(a{sv})", "(@a{sv} {},)"));
+    EXPECT_TRUE(
+        isReply(properties(kUnknownSeat, "GetAll", g_variant_new("(s)", kSeatIface)), "(a{sv})", "(@a{sv} {},)"));
 }
 
 TEST_F(AnUnknownObject, RefusesToSetAPropertyOfAnUnknownSession)
 {
-    Reply r = properties(kUnknownSession, "Set",
-                         g_variant_new("(ssv)", kSessionIface, "idle-hint", g_variant_new_boolean(TRUE)));
+    Reply r = properties(
+        kUnknownSession, "Set", g_variant_new("(ssv)", kSessionIface, "idle-hint", g_variant_new_boolean(TRUE)));
     EXPECT_FALSE(r.ok()) << r.print();
     EXPECT_TRUE(daemonAnswers());
 }
@@ -133,7 +133,7 @@ TEST_F(AnUnknownObject, IsADynamicSeatThatWasRemoved)
     const Opened remote = openRemoteSession(*client_);
     ASSERT_TRUE(client_->manager("CloseSession", g_variant_new("(s)", remote.cookie.c_str())).ok());
     EXPECT_TRUE(isError(seat("/org/freedesktop/ConsoleKit/Seat2", "GetSessions"), kUnknownObject,
-                        "No such seat: /org/freedesktop/ConsoleKit/Seat2"));
+        "No such seat: /org/freedesktop/ConsoleKit/Seat2"));
 }
 
 TEST_F(AnUnknownObject, IsASessionPathWithoutANumber)
@@ -147,8 +147,8 @@ TEST_F(AnUnknownObject, IsASessionPathWithoutANumber)
 TEST_F(AnUnknownObject, IsASessionPathWithALeadingZero)
 {
     EXPECT_TRUE(isError(session("/org/freedesktop/ConsoleKit/Session01", "GetId"), kUnknownObject, "No such session"));
-    EXPECT_TRUE(isError(client_->manager("GetSession", g_variant_new("(s)", "Session01")), kManagerError + "InvalidInput",
-                        "Unable to find session for ID 'Session01'"));
+    EXPECT_TRUE(isError(client_->manager("GetSession", g_variant_new("(s)", "Session01")),
+        kManagerError + "InvalidInput", "Unable to find session for ID 'Session01'"));
 }
 
 TEST_F(AnUnknownObject, AnswersAnUnknownMethodOfAKnownSessionWithAnError)

@@ -6,12 +6,12 @@ namespace ck::test {
 namespace {
 
 struct WrongCall {
-    const char* name;        // test name suffix
-    const char* path;        // "SESSION" = the open session, "SEAT" = Seat1
+    const char* name; // test name suffix
+    const char* path; // "SESSION" = the open session, "SEAT" = Seat1
     const char* iface;
     const char* method;
-    const char* args;        // GVariant text of the (wrong) argument tuple
-    const char* expected;    // the signature the XML declares
+    const char* args; // GVariant text of the (wrong) argument tuple
+    const char* expected; // the signature the XML declares
 };
 
 const WrongCall kWrongCalls[] = {
@@ -20,14 +20,14 @@ const WrongCall kWrongCalls[] = {
     {"CloseSessionWithAnInt", "", kManagerIface, "CloseSession", "(int32 5,)", "(s)"},
     {"CloseSessionWithoutArguments", "", kManagerIface, "CloseSession", "()", "(s)"},
     {"OpenSessionWithParametersWithADictionary", "", kManagerIface, "OpenSessionWithParameters",
-     "({'unix-user': <0>},)", "(a(sv))"},
-    {"OpenSessionWithParametersWithAStringArray", "", kManagerIface, "OpenSessionWithParameters",
-     "(['unix-user'],)", "(a(sv))"},
+        "({'unix-user': <0>},)", "(a(sv))"},
+    {"OpenSessionWithParametersWithAStringArray", "", kManagerIface, "OpenSessionWithParameters", "(['unix-user'],)",
+        "(a(sv))"},
     {"OpenSessionWithParametersWithAPairInsteadOfAList", "", kManagerIface, "OpenSessionWithParameters",
-     "('unix-user', <0>)", "(a(sv))"},
+        "('unix-user', <0>)", "(a(sv))"},
     {"OpenSessionWithAnArgument", "", kManagerIface, "OpenSession", "('x',)", "()"},
-    {"GetSessionWithAnObjectPath", "", kManagerIface, "GetSession", "(objectpath '/org/freedesktop/ConsoleKit/Session1',)",
-     "(s)"},
+    {"GetSessionWithAnObjectPath", "", kManagerIface, "GetSession",
+        "(objectpath '/org/freedesktop/ConsoleKit/Session1',)", "(s)"},
     {"GetSessionForCookieWithTwoStrings", "", kManagerIface, "GetSessionForCookie", "('a', 'b')", "(s)"},
     {"GetSessionsForUnixUserWithAString", "", kManagerIface, "GetSessionsForUnixUser", "('root',)", "(u)"},
     {"GetSessionsForUserWithASignedInt", "", kManagerIface, "GetSessionsForUser", "(int32 -1,)", "(u)"},
@@ -37,7 +37,7 @@ const WrongCall kWrongCalls[] = {
     {"SeatSwitchToWithAString", "SEAT", kSeatIface, "SwitchTo", "('5',)", "(u)"},
     {"SeatSwitchToWithASignedInt", "SEAT", kSeatIface, "SwitchTo", "(int32 -1,)", "(u)"},
     {"SeatActivateSessionWithAString", "SEAT", kSeatIface, "ActivateSession",
-     "('/org/freedesktop/ConsoleKit/Session1',)", "(o)"},
+        "('/org/freedesktop/ConsoleKit/Session1',)", "(o)"},
     {"SessionSetIdleHintWithAString", "SESSION", kSessionIface, "SetIdleHint", "('true',)", "(b)"},
     {"SessionSetIdleHintWithAnInt", "SESSION", kSessionIface, "SetIdleHint", "(uint32 1,)", "(b)"},
     {"SessionSetLockedHintWithoutArguments", "SESSION", kSessionIface, "SetLockedHint", "()", "(b)"},
@@ -46,7 +46,7 @@ const WrongCall kWrongCalls[] = {
     {"SessionGetIdWithAnArgument", "SESSION", kSessionIface, "GetId", "(uint32 1,)", "()"},
 };
 
-class AMethodCalledWithTheWrongSignature : public BusTest, public ::testing::WithParamInterface<WrongCall> {};
+class AMethodCalledWithTheWrongSignature : public BusTest, public ::testing::WithParamInterface<WrongCall> { };
 
 TEST_P(AMethodCalledWithTheWrongSignature, IsRejectedWithInvalidArgsAndTheDaemonLivesOn)
 {
@@ -63,14 +63,14 @@ TEST_P(AMethodCalledWithTheWrongSignature, IsRejectedWithInvalidArgsAndTheDaemon
     Reply r = client_->call(path, c.iface, c.method, args);
     ASSERT_FALSE(r.ok()) << r.print();
     EXPECT_EQ(r.errorName, kInvalidArgs) << r.print();
-    EXPECT_NE(r.errorMessage.find(c.expected), std::string::npos) << "the message should name " << c.expected << ": "
-                                                                   << r.print();
+    EXPECT_NE(r.errorMessage.find(c.expected), std::string::npos)
+        << "the message should name " << c.expected << ": " << r.print();
     EXPECT_TRUE(daemonAnswers());
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "([objectpath '" + s.path + "'],)"));
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryInterface, AMethodCalledWithTheWrongSignature, ::testing::ValuesIn(kWrongCalls),
-                         [](const ::testing::TestParamInfo<WrongCall>& p) { return std::string(p.param.name); });
+    [](const ::testing::TestParamInfo<WrongCall>& p) { return std::string(p.param.name); });
 
 using AStandardInterfaceCalledWithTheWrongSignature = BusTest;
 
@@ -79,9 +79,9 @@ TEST_F(AStandardInterfaceCalledWithTheWrongSignature, IsRejectedNamingTheSignatu
 {
     const Opened s = openTextSession(*client_);
     EXPECT_TRUE(isError(properties(s.path, "Get", g_variant_new("(s)", kSessionIface)),
-                        "org.freedesktop.DBus.Error.UnknownMethod", "does not exist"));
+        "org.freedesktop.DBus.Error.UnknownMethod", "does not exist"));
     EXPECT_TRUE(isError(properties(s.path, "Set", g_variant_new("(ss)", kSessionIface, "idle-hint")),
-                        "org.freedesktop.DBus.Error.UnknownMethod", "Set"));
+        "org.freedesktop.DBus.Error.UnknownMethod", "Set"));
     EXPECT_TRUE(daemonAnswers());
 }
 
@@ -104,8 +104,8 @@ protected:
 
 TEST_F(AnOutOfRangeParameter, Vtnr64IsRefused)
 {
-    EXPECT_TRUE(refused(sessionParameters({{"vtnr", g_variant_new_uint32(64)}}),
-                        "Parameter 'vtnr' must be between 0 and 63, not 64"));
+    EXPECT_TRUE(refused(
+        sessionParameters({{"vtnr", g_variant_new_uint32(64)}}), "Parameter 'vtnr' must be between 0 and 63, not 64"));
 }
 
 TEST_F(AnOutOfRangeParameter, ANegativeVtnrIsRefused)
@@ -116,30 +116,30 @@ TEST_F(AnOutOfRangeParameter, ANegativeVtnrIsRefused)
 TEST_F(AnOutOfRangeParameter, UnixUserMinusOneIsRefused)
 {
     EXPECT_TRUE(refused(sessionParameters({{"unix-user", g_variant_new_int32(-1)}}),
-                        "Parameter 'unix-user' is not a valid user id: -1"));
+        "Parameter 'unix-user' is not a valid user id: -1"));
 }
 
 TEST_F(AnOutOfRangeParameter, UnixUser4294967295IsRefused)
 {
     EXPECT_TRUE(refused(sessionParameters({{"unix-user", g_variant_new_uint32(4294967295u)}}),
-                        "Parameter 'unix-user' is not a valid user id: 4294967295"));
+        "Parameter 'unix-user' is not a valid user id: 4294967295"));
 }
 
 TEST_F(AnOutOfRangeParameter, AUnixUserBeyond32BitsIsRefused)
 {
     EXPECT_TRUE(refused(sessionParameters({{"unix-user", g_variant_new_uint64(G_MAXUINT64)}}),
-                        "Parameter 'unix-user' must be of type"));
+        "Parameter 'unix-user' must be of type"));
     EXPECT_TRUE(refused(sessionParameters({{"user", g_variant_new_int64(G_GINT64_CONSTANT(1) << 40)}}),
-                        "Parameter 'user' is not a valid user id"));
+        "Parameter 'user' is not a valid user id"));
 }
 
 TEST_F(AnOutOfRangeParameter, AStringLongerThan4096BytesIsRefused)
 {
     const std::string huge(4097, 'x');
     for (const char* name : {"session-type", "session-class", "session-service", "x11-display", "x11-display-device",
-                             "display-device", "remote-host-name", "login-session-id"})
+             "display-device", "remote-host-name", "login-session-id"})
         EXPECT_TRUE(refused(sessionParameters({{name, g_variant_new_string(huge.c_str())}}),
-                            std::string("Parameter '") + name + "' is longer than 4096 bytes"))
+            std::string("Parameter '") + name + "' is longer than 4096 bytes"))
             << name;
 }
 
@@ -153,21 +153,20 @@ TEST_F(AnOutOfRangeParameter, AStringOfExactly4096BytesIsAccepted)
 TEST_F(AnOutOfRangeParameter, AValueOfTheWrongTypeIsRefusedNamingBothTypes)
 {
     EXPECT_TRUE(refused(sessionParameters({{"is-local", g_variant_new_int32(1)}}),
-                        "Parameter 'is-local' must be of type 'b', not 'i'"));
-    EXPECT_TRUE(refused(sessionParameters({{"vtnr", g_variant_new_string("5")}}),
-                        "Parameter 'vtnr' must be of type 'u', not 's'"));
+        "Parameter 'is-local' must be of type 'b', not 'i'"));
+    EXPECT_TRUE(refused(
+        sessionParameters({{"vtnr", g_variant_new_string("5")}}), "Parameter 'vtnr' must be of type 'u', not 's'"));
     EXPECT_TRUE(refused(sessionParameters({{"x11-display", g_variant_new_int32(0)}}),
-                        "Parameter 'x11-display' must be of type 's', not 'i'"));
+        "Parameter 'x11-display' must be of type 's', not 'i'"));
     EXPECT_TRUE(refused(sessionParameters({{"unix-user", g_variant_new_boolean(TRUE)}}),
-                        "Parameter 'unix-user' must be of type 'i' or 'u', not 'b'"));
+        "Parameter 'unix-user' must be of type 'i' or 'u', not 'b'"));
 }
 
 TEST_F(AnOutOfRangeParameter, RefusesTheWholeListWhenOneEntryIsBad)
 {
     EXPECT_TRUE(refused(sessionParameters({{"session-type", g_variant_new_string("tty")},
-                                           {"vtnr", g_variant_new_uint32(99)},
-                                           {"is-local", g_variant_new_boolean(TRUE)}}),
-                        "Parameter 'vtnr'"));
+                            {"vtnr", g_variant_new_uint32(99)}, {"is-local", g_variant_new_boolean(TRUE)}}),
+        "Parameter 'vtnr'"));
 }
 
 // --- huge strings elsewhere --------------------------------------------------------------------
@@ -180,26 +179,25 @@ protected:
 TEST_F(AHugeString, AsASessionIdIsAnUnknownSession)
 {
     EXPECT_TRUE(isError(client_->manager("GetSession", g_variant_new("(s)", huge_.c_str())),
-                        kManagerError + "InvalidInput", "Unable to find session for ID"));
+        kManagerError + "InvalidInput", "Unable to find session for ID"));
     EXPECT_TRUE(isError(client_->manager("ActivateSession", g_variant_new("(s)", huge_.c_str())),
-                        kManagerError + "InvalidInput", "Invalid session"));
+        kManagerError + "InvalidInput", "Invalid session"));
     EXPECT_TRUE(daemonAnswers());
 }
 
 TEST_F(AHugeString, AsACookieIsAnUnknownCookie)
 {
     EXPECT_TRUE(isError(client_->manager("GetSessionForCookie", g_variant_new("(s)", huge_.c_str())),
-                        kManagerError + "Failed", "Unable to find session for cookie"));
+        kManagerError + "Failed", "Unable to find session for cookie"));
     EXPECT_TRUE(isError(client_->manager("CloseSession", g_variant_new("(s)", huge_.c_str())), kManagerError + "Failed",
-                        "Unable to find session for cookie"));
+        "Unable to find session for cookie"));
     EXPECT_TRUE(daemonAnswers());
 }
 
 TEST_F(AHugeString, AsASeatIdIsAnUnknownSeat)
 {
     const Opened s = openTextSession(*client_);
-    EXPECT_TRUE(isError(
-        client_->manager("ActivateSessionOnSeat", g_variant_new("(ss)", s.path.c_str(), huge_.c_str())),
+    EXPECT_TRUE(isError(client_->manager("ActivateSessionOnSeat", g_variant_new("(ss)", s.path.c_str(), huge_.c_str())),
         kManagerError + "InvalidInput", "Invalid seat"));
     EXPECT_TRUE(daemonAnswers());
 }
@@ -208,9 +206,9 @@ TEST_F(AHugeString, AsASessionIdWithDigitsIsAnUnknownSession)
 {
     const std::string digits = "Session" + std::string(5000, '9');
     EXPECT_TRUE(isError(client_->manager("GetSession", g_variant_new("(s)", digits.c_str())),
-                        kManagerError + "InvalidInput", "Unable to find session for ID"));
+        kManagerError + "InvalidInput", "Unable to find session for ID"));
     EXPECT_TRUE(isError(client_->manager("LockSession", g_variant_new("(s)", "Session4294967297")),
-                        kManagerError + "InvalidInput", "Invalid session"));
+        kManagerError + "InvalidInput", "Invalid session"));
 }
 
 TEST_F(AHugeString, AsAPropertyNameIsRefused)

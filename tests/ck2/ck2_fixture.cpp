@@ -67,7 +67,8 @@ std::optional<std::string> Child::readLine(std::chrono::milliseconds timeout)
             buffered_.erase(0, nl + 1);
             return line;
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left
+            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || out_ < 0)
             return std::nullopt;
         pollfd p{out_, POLLIN, 0};
@@ -94,8 +95,7 @@ int Child::wait()
     if (pid_ <= 0)
         return -1;
     int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) { }
     pid_ = -1;
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
@@ -115,13 +115,13 @@ int Child::kill(int signal)
 FakePolkit::FakePolkit(const TestBus& bus) : bus_(bus)
 {
     const std::string tmpl = env("CK_SOURCE_ROOT") + "/tests/ck2/fake_polkit.py";
-    child_ = std::make_unique<Child>(std::vector<std::string>{"/usr/bin/python3", "-m", "dbusmock", "--system",
-                                                              "--template", tmpl},
-                                     std::map<std::string, std::string>{{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}});
+    child_ = std::make_unique<Child>(
+        std::vector<std::string>{"/usr/bin/python3", "-m", "dbusmock", "--system", "--template", tmpl},
+        std::map<std::string, std::string>{{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}});
     control_ = std::make_unique<Client>(bus.address());
     for (int i = 0; i < 1000 && child_->started(); ++i) {
         Reply r = control_->call("/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
-                                 g_variant_new("(s)", "org.freedesktop.PolicyKit1"));
+            g_variant_new("(s)", "org.freedesktop.PolicyKit1"));
         gboolean has = FALSE;
         if (r.ok())
             g_variant_get(r.value, "(b)", &has);
@@ -145,9 +145,8 @@ Reply mockCall(Client& c, const std::string& method, GVariant* params)
     GError* error = nullptr;
     Reply r;
     r.value = g_dbus_connection_call_sync(c.connection(), "org.freedesktop.PolicyKit1",
-                                          "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.DBus.Mock",
-                                          method.c_str(), params, nullptr, G_DBUS_CALL_FLAGS_NONE, 5000, nullptr,
-                                          &error);
+        "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.DBus.Mock", method.c_str(), params, nullptr,
+        G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &error);
     if (error != nullptr) {
         r.errorName = "(mock)";
         r.errorMessage = error->message;
@@ -199,8 +198,8 @@ void Ck2Test::SetUp()
     const Ck2Setup s = setup();
     scripts_ = std::make_unique<TempDir>();
     machine_ = std::make_unique<TempDir>();
-    for (const char* name : {"ck-system-stop", "ck-system-restart", "ck-system-suspend", "ck-system-hibernate",
-                             "ck-system-hybridsleep"}) {
+    for (const char* name :
+        {"ck-system-stop", "ck-system-restart", "ck-system-suspend", "ck-system-hibernate", "ck-system-hybridsleep"}) {
         const std::string dir = scripts_->path();
         const std::string path = dir + "/" + name;
         std::ofstream(path) << "#!/bin/sh\n"
@@ -222,8 +221,8 @@ void Ck2Test::SetUp()
     }
     DaemonOptions o;
     o.vtWatch = s.vtWatch;
-    o.extraArgs = {"--power-scripts-dir=" + scripts_->path(), "--sys-power-state=" + machine_->path() + "/power-state",
-                   "--debug"};
+    o.extraArgs = {
+        "--power-scripts-dir=" + scripts_->path(), "--sys-power-state=" + machine_->path() + "/power-state", "--debug"};
     if (s.meminfo) {
         ::mkdir((machine_->path() + "/proc").c_str(), 0755);
         std::ofstream(machine_->path() + "/proc/meminfo") << *s.meminfo;
@@ -298,16 +297,16 @@ std::string Ck2Test::openSession(Client& c, GVariant* params)
     return p;
 }
 
-Ck2Test::Lock Ck2Test::inhibit(Client& c, const std::string& what, const std::string& who, const std::string& why,
-                               const std::string& mode)
+Ck2Test::Lock Ck2Test::inhibit(
+    Client& c, const std::string& what, const std::string& who, const std::string& why, const std::string& mode)
 {
     Lock lock;
     GUnixFDList* fds = nullptr;
     GError* error = nullptr;
-    GVariant* r = g_dbus_connection_call_with_unix_fd_list_sync(
-        c.connection(), "org.freedesktop.ConsoleKit", kManagerPath, kManagerIface, "Inhibit",
-        g_variant_new("(ssss)", what.c_str(), who.c_str(), why.c_str(), mode.c_str()), G_VARIANT_TYPE("(h)"),
-        G_DBUS_CALL_FLAGS_NONE, 10000, nullptr, &fds, nullptr, &error);
+    GVariant* r
+        = g_dbus_connection_call_with_unix_fd_list_sync(c.connection(), "org.freedesktop.ConsoleKit", kManagerPath,
+            kManagerIface, "Inhibit", g_variant_new("(ssss)", what.c_str(), who.c_str(), why.c_str(), mode.c_str()),
+            G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, 10000, nullptr, &fds, nullptr, &error);
     if (r == nullptr) {
         gchar* remote = g_dbus_error_get_remote_error(error);
         lock.errorName = remote != nullptr ? remote : "(local)";
@@ -321,7 +320,7 @@ Ck2Test::Lock Ck2Test::inhibit(Client& c, const std::string& what, const std::st
     g_variant_get(r, "(h)", &index);
     g_variant_unref(r);
     if (fds != nullptr) {
-        lock.fd = g_unix_fd_list_get(fds, index, nullptr);   // a dup: ours to close
+        lock.fd = g_unix_fd_list_get(fds, index, nullptr); // a dup: ours to close
         g_object_unref(fds);
     }
     return lock;

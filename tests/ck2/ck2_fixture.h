@@ -30,7 +30,7 @@ public:
     // One line of its stdout without the newline; nullopt on EOF or timeout.
     std::optional<std::string> readLine(std::chrono::milliseconds timeout = std::chrono::seconds(10));
     void closeStdin();
-    int wait();   // exit status (128+signal when killed)
+    int wait(); // exit status (128+signal when killed)
     int kill(int signal);
 
 private:
@@ -64,8 +64,8 @@ private:
 
 struct Ck2Setup {
     bool polkit = false;
-    std::string powerState = "freeze mem disk\n";   // fake /sys/power/state
-    std::optional<std::string> meminfo;             // set: --proc-root at a dir holding only this meminfo
+    std::string powerState = "freeze mem disk\n"; // fake /sys/power/state
+    std::optional<std::string> meminfo; // set: --proc-root at a dir holding only this meminfo
     std::vector<std::string> extraArgs;
     std::string vtWatch = "none";
 };
@@ -80,7 +80,7 @@ protected:
     // holds an exit status to use, <scripts>/<name>.sleep seconds to sleep first.
     std::string scriptsDir() const { return scripts_->path(); }
     std::vector<std::string> scriptCalls() const;
-    bool scriptDone(const std::string& name) const;   // its "done" line was written
+    bool scriptDone(const std::string& name) const; // its "done" line was written
     void setScriptExit(const std::string& name, int status);
     void setScriptSleep(const std::string& name, double seconds);
     void removeScript(const std::string& name);
@@ -92,8 +92,8 @@ protected:
         int fd = -1;
         std::string errorName, errorMessage;
     };
-    Lock inhibit(Client& c, const std::string& what, const std::string& who, const std::string& why,
-                 const std::string& mode);
+    Lock inhibit(
+        Client& c, const std::string& what, const std::string& who, const std::string& why, const std::string& mode);
     // The first string/bool of a reply ("(s)"/"(b)").
     static std::string str(const Reply& r);
     static bool boolean(const Reply& r);

@@ -25,7 +25,7 @@ protected:
         if (master_ < 0 || ::grantpt(master_) != 0 || ::unlockpt(master_) != 0)
             GTEST_SKIP() << "no pseudo-terminals here";
         pts_ = ::ptsname(master_);
-        created_ = std::chrono::steady_clock::now();   // the pty's atime/mtime: its last "activity"
+        created_ = std::chrono::steady_clock::now(); // the pty's atime/mtime: its last "activity"
         Ck2Test::SetUp();
     }
     void TearDown() override
@@ -63,7 +63,7 @@ TEST_F(AnIdleMonitor, MarksATextSessionIdleAfterTheThresholdAndWakesItAtTheFirst
     const auto idleAfter = std::chrono::steady_clock::now() - created_;
     EXPECT_GE(idleAfter, 950ms);
     std::fprintf(stderr, "idle %.0f ms after the pty's last use (threshold 1 s)\n",
-                 std::chrono::duration<double, std::milli>(idleAfter).count());
+        std::chrono::duration<double, std::milli>(idleAfter).count());
     EXPECT_EQ(client_->call(session, kSessionIface, "GetIdleHint").print(), "(true,)");
     EXPECT_TRUE(client_->waitFor([&] { return client_->manager("GetSystemIdleHint").print() == "(true,)"; }));
 
@@ -75,7 +75,8 @@ TEST_F(AnIdleMonitor, MarksATextSessionIdleAfterTheThresholdAndWakesItAtTheFirst
         << daemon_->stderrText();
     const auto wokeAfter = std::chrono::steady_clock::now() - typed;
     EXPECT_LT(wokeAfter, 500ms);
-    std::fprintf(stderr, "awake %.1f ms after the write\n", std::chrono::duration<double, std::milli>(wokeAfter).count());
+    std::fprintf(
+        stderr, "awake %.1f ms after the write\n", std::chrono::duration<double, std::milli>(wokeAfter).count());
     EXPECT_EQ(client_->manager("GetSystemIdleHint").print(), "(false,)");
     ::close(slave);
 

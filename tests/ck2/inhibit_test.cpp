@@ -31,8 +31,7 @@ TEST_F(AnInhibitor, ReturnsAnFdAndListsTheLockWithTheCallersUidAndPid)
     Lock lock = inhibit(*client_, "shutdown:sleep", "tester", "testing", "block");
     ASSERT_GE(lock.fd, 0) << lock.errorName << ": " << lock.errorMessage;
     EXPECT_EQ(client_->manager("ListInhibitors").print(),
-              "([('shutdown:sleep', 'tester', 'testing', 'block', uint32 0, uint32 " + std::to_string(::getpid()) +
-                  ")],)");
+        "([('shutdown:sleep', 'tester', 'testing', 'block', uint32 0, uint32 " + std::to_string(::getpid()) + ")],)");
     ::close(lock.fd);
 }
 
@@ -43,25 +42,25 @@ TEST_F(AnInhibitor, IsReleasedOnceEveryCopyOfItsFdIsClosed)
     const int copy = ::dup(lock.fd);
     ::close(lock.fd);
     std::this_thread::sleep_for(200ms);
-    EXPECT_NE(client_->manager("ListInhibitors").print(), kEmptyList);   // the copy still holds it
+    EXPECT_NE(client_->manager("ListInhibitors").print(), kEmptyList); // the copy still holds it
     const auto closed = std::chrono::steady_clock::now();
     ::close(copy);
     EXPECT_TRUE(client_->waitFor([&] { return client_->manager("ListInhibitors").print() == kEmptyList; }, 2s));
     std::fprintf(stderr, "lock released %.1f ms after the last close\n",
-                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - closed).count());
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - closed).count());
 }
 
 TEST_F(AnInhibitor, SpellsWhatInAFixedOrder)
 {
     Lock a = inhibit(*client_, "idle:sleep:shutdown", "a", "", "block");
-    Lock b = inhibit(*client_, "handle-lid-switch:handle-power-key:handle-hibernate-key:handle-suspend-key", "b", "",
-                     "delay");
+    Lock b = inhibit(
+        *client_, "handle-lid-switch:handle-power-key:handle-hibernate-key:handle-suspend-key", "b", "", "delay");
     ASSERT_GE(a.fd, 0);
     ASSERT_GE(b.fd, 0);
     const std::string list = client_->manager("ListInhibitors").print();
     EXPECT_NE(list.find("'shutdown:sleep:idle', 'a'"), std::string::npos) << list;
     EXPECT_NE(list.find("'handle-power-key:handle-suspend-key:handle-hibernate-key:handle-lid-switch', 'b'"),
-              std::string::npos)
+        std::string::npos)
         << list;
     ::close(a.fd);
     ::close(b.fd);
@@ -89,7 +88,7 @@ TEST_F(AnInhibitor, RejectsBadInputNamingTheProblem)
         EXPECT_NE(lock.errorMessage.find(c.expect), std::string::npos) << c.what << ": " << lock.errorMessage;
     }
     EXPECT_EQ(client_->manager("ListInhibitors").print(), kEmptyList);
-    Lock ok = inhibit(*client_, "sleep", std::string(4096, 'w'), "", "block");   // exactly the limit
+    Lock ok = inhibit(*client_, "sleep", std::string(4096, 'w'), "", "block"); // exactly the limit
     EXPECT_GE(ok.fd, 0) << ok.errorMessage;
     ::close(ok.fd);
 }
@@ -146,7 +145,7 @@ TEST_F(ADelayInhibitor, HoldsTheActionUntilItIsReleased)
     const auto afterRelease = suspend.answered - released;
     EXPECT_LT(afterRelease, 1s);
     std::fprintf(stderr, "Suspend answered %.1f ms after the delay lock was released\n",
-                 std::chrono::duration<double, std::milli>(afterRelease).count());
+        std::chrono::duration<double, std::milli>(afterRelease).count());
 }
 
 TEST_F(ADelayInhibitor, OnShutdownDoesNotDelaySleep)
@@ -198,16 +197,16 @@ TEST_F(ADelayInhibitorWithAShortBound, HoldsTheActionNoLongerThanTheBound)
     EXPECT_GE(took, 450ms);
     EXPECT_LT(took, 3s);
     EXPECT_EQ(scriptCalls(), std::vector<std::string>{"ck-system-suspend"});
-    EXPECT_NE(client_->manager("ListInhibitors").print(), kEmptyList);   // the lock itself stays
+    EXPECT_NE(client_->manager("ListInhibitors").print(), kEmptyList); // the lock itself stays
     ::close(lock.fd);
 }
 
 TEST_F(AnInhibitor, OnIdleInBlockModeKeepsTheSystemFromBeingIdle)
 {
     client_->watchSignals();
-    EXPECT_EQ(client_->manager("GetSystemIdleHint").print(), "(true,)");   // no sessions: idle
+    EXPECT_EQ(client_->manager("GetSystemIdleHint").print(), "(true,)"); // no sessions: idle
     Lock delay = inhibit(*client_, "idle", "x", "", "delay");
-    EXPECT_EQ(client_->manager("GetSystemIdleHint").print(), "(true,)");   // delay mode: no effect
+    EXPECT_EQ(client_->manager("GetSystemIdleHint").print(), "(true,)"); // delay mode: no effect
     Lock block = inhibit(*client_, "idle", "presenter", "slides", "block");
     ASSERT_GE(block.fd, 0);
     EXPECT_EQ(client_->manager("GetSystemIdleHint").print(), "(false,)");
@@ -241,7 +240,7 @@ class AnInhibitorCap : public Ck2Test {
 TEST_F(AnInhibitorCap, LimitsTheLocksOfAnUnprivilegedUserButNotRoot)
 {
     Child nobody({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", holderScript(),
-                  bus_->address(), "4", "shutdown", "block"});
+        bus_->address(), "4", "shutdown", "block"});
     for (int i = 0; i < 3; ++i)
         ASSERT_EQ(nobody.readLine(), "ok") << i;
     auto refused = nobody.readLine();

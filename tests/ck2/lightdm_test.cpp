@@ -42,8 +42,8 @@ TEST_F(ALightDMGreeter, SeesTheBooleanAnswersOfCanRestartAndCanStop)
     auto answers = ask({"can_restart", "can_shutdown"});
     if (skipped_)
         GTEST_SKIP() << "gir1.2-lightdm-1 is not installed";
-    EXPECT_EQ(answers["can_restart"], "True");    // our CanRestart -> true
-    EXPECT_EQ(answers["can_shutdown"], "False");  // our CanStop -> false
+    EXPECT_EQ(answers["can_restart"], "True"); // our CanRestart -> true
+    EXPECT_EQ(answers["can_shutdown"], "False"); // our CanStop -> false
     EXPECT_TRUE(boolean(client_->manager("CanRestart")));
     EXPECT_FALSE(boolean(client_->manager("CanStop")));
 }
@@ -78,8 +78,8 @@ TEST_F(ALightDMGreeter, SuspendsAndRestartsThroughTheDaemon)
     EXPECT_EQ(scriptCalls(), (std::vector<std::string>{"ck-system-suspend", "ck-system-restart"}));
     const auto checks = polkit_->checks();
     ASSERT_EQ(checks.size(), 2u);
-    EXPECT_EQ(checks[0].flags, 0u);   // lightdm_suspend passes interactive = FALSE
-    EXPECT_EQ(checks[1].flags, 1u);   // Restart() always allows interaction
+    EXPECT_EQ(checks[0].flags, 0u); // lightdm_suspend passes interactive = FALSE
+    EXPECT_EQ(checks[1].flags, 1u); // Restart() always allows interaction
 }
 
 TEST_F(ALightDMGreeter, ReportsARefusalAsAnError)

@@ -15,10 +15,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kMeminfoWithSwap =
-    "MemTotal:       16000000 kB\nActive(anon):    1000000 kB\nSwapTotal:       8000000 kB\nSwapFree:        8000000 kB\n";
-constexpr const char* kMeminfoWithoutSwap =
-    "MemTotal:       16000000 kB\nActive(anon):    1000000 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n";
+constexpr const char* kMeminfoWithSwap = "MemTotal:       16000000 kB\nActive(anon):    1000000 kB\nSwapTotal:       "
+                                         "8000000 kB\nSwapFree:        8000000 kB\n";
+constexpr const char* kMeminfoWithoutSwap = "MemTotal:       16000000 kB\nActive(anon):    1000000 kB\nSwapTotal:      "
+                                            "       0 kB\nSwapFree:              0 kB\n";
 
 GVariant* userSession(uid_t uid, bool local = true)
 {
@@ -56,7 +56,7 @@ TEST_F(AMachineThatCannotSleep, AnswersNaForEverySleepActionButNotForShutdown)
     EXPECT_EQ(str(client_->manager("CanSuspend")), "na");
     EXPECT_EQ(str(client_->manager("CanHibernate")), "na");
     EXPECT_EQ(str(client_->manager("CanHybridSleep")), "na");
-    EXPECT_EQ(str(client_->manager("CanPowerOff")), "yes");   // root, no polkit on the bus
+    EXPECT_EQ(str(client_->manager("CanPowerOff")), "yes"); // root, no polkit on the bus
     EXPECT_EQ(str(client_->manager("CanReboot")), "yes");
     EXPECT_TRUE(boolean(client_->manager("CanStop")));
     EXPECT_TRUE(boolean(client_->manager("CanRestart")));
@@ -132,11 +132,11 @@ TEST_F(APowerManagerWithPolkit, AnswersCanFromTheAuthorityWithoutInteraction)
     polkit_->setAnswer("org.freedesktop.consolekit.system.stop", "challenge");
     EXPECT_EQ(str(client_->manager("CanSuspend")), "yes");
     EXPECT_EQ(str(client_->manager("CanHibernate")), "challenge");
-    EXPECT_EQ(str(client_->manager("CanHybridSleep")), "no");   // the fake's default
+    EXPECT_EQ(str(client_->manager("CanHybridSleep")), "no"); // the fake's default
     EXPECT_EQ(str(client_->manager("CanReboot")), "no");
     EXPECT_FALSE(boolean(client_->manager("CanRestart")));
     EXPECT_EQ(str(client_->manager("CanPowerOff")), "challenge");
-    EXPECT_TRUE(boolean(client_->manager("CanStop")));   // 0.4.6: TRUE when authorized or challenge
+    EXPECT_TRUE(boolean(client_->manager("CanStop"))); // 0.4.6: TRUE when authorized or challenge
 
     const auto checks = polkit_->checks();
     ASSERT_EQ(checks.size(), 7u);
@@ -170,7 +170,7 @@ TEST_F(APowerManagerWithPolkit, CountsAUidWithoutPasswdEntryAsNoRealUser)
 {
     Client leader(bus_->address());
     openSession(leader, userSession(0));
-    openSession(leader, userSession(4123456));   // no passwd entry
+    openSession(leader, userSession(4123456)); // no passwd entry
     polkit_->setDefault("yes");
     EXPECT_EQ(str(client_->manager("CanReboot")), "yes");
     const auto checks = polkit_->checks();
@@ -185,7 +185,7 @@ TEST_F(APowerManagerWithPolkit, RunsTheScriptOnceAuthorizedAndAnnouncesTheSleep)
     Reply r = client_->manager("Suspend", g_variant_new("(b)", TRUE));
     ASSERT_TRUE(r.ok()) << r.print() << daemon_->stderrText();
     EXPECT_EQ(scriptCalls(), std::vector<std::string>{"ck-system-suspend"});
-    EXPECT_TRUE(scriptDone("ck-system-suspend"));   // the reply waits for the script
+    EXPECT_TRUE(scriptDone("ck-system-suspend")); // the reply waits for the script
     ASSERT_TRUE(client_->waitFor([&] { return countSignals(*client_, "PrepareForSleep", "(false,)") == 1; }));
     ASSERT_EQ(countSignals(*client_, "PrepareForSleep"), 2u);
     std::vector<std::string> order;
@@ -195,7 +195,7 @@ TEST_F(APowerManagerWithPolkit, RunsTheScriptOnceAuthorizedAndAnnouncesTheSleep)
     EXPECT_EQ(order, (std::vector<std::string>{"(true,)", "(false,)"}));
     const auto checks = polkit_->checks();
     ASSERT_EQ(checks.size(), 1u);
-    EXPECT_EQ(checks[0].flags, 1u);   // AllowUserInteraction, as the argument asked
+    EXPECT_EQ(checks[0].flags, 1u); // AllowUserInteraction, as the argument asked
     EXPECT_NE(readText(daemon_->logdir() + "/history").find("SYSTEM_SUSPEND"), std::string::npos)
         << readText(daemon_->logdir() + "/history");
 }
@@ -284,7 +284,7 @@ TEST_F(APowerManagerWithPolkit, KeepsServingWhileAScriptRunsAndRefusesASecondAct
     ASSERT_TRUE(seats.ok()) << seats.print();
     EXPECT_LT(latency, 300ms);
     std::fprintf(stderr, "GetSeats while ck-system-suspend sleeps: %.2f ms\n",
-                 std::chrono::duration<double, std::milli>(latency).count());
+        std::chrono::duration<double, std::milli>(latency).count());
 
     Reply busy = other.manager("Hibernate", g_variant_new("(b)", FALSE));
     EXPECT_EQ(busy.errorName, "org.freedesktop.ConsoleKit.Manager.Error.Busy") << busy.print();
@@ -312,13 +312,15 @@ TEST_F(APowerManagerWithoutPolkit, LetsRootDoEverything)
 
 TEST_F(APowerManagerWithoutPolkit, RefusesAUserWithoutTheActiveSession)
 {
-    CommandResult can = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.CanPowerOff");
+    CommandResult can
+        = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.CanPowerOff");
     EXPECT_EQ(can.status, 0) << can.output;
     EXPECT_NE(can.output.find("'no'"), std::string::npos) << can.output;
-    CommandResult canStop = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.CanStop");
+    CommandResult canStop
+        = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.CanStop");
     EXPECT_NE(canStop.output.find("false"), std::string::npos) << canStop.output;
-    CommandResult off = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.PowerOff",
-                                    {"false"});
+    CommandResult off
+        = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.PowerOff", {"false"});
     EXPECT_NE(off.status, 0);
     EXPECT_NE(off.output.find("org.freedesktop.ConsoleKit.Manager.Error.InsufficientPermission"), std::string::npos)
         << off.output;
@@ -358,8 +360,8 @@ TEST_F(APowerManagerWithoutPolkitOnAConsole, LetsTheUserOfTheActiveLocalSessionA
     g_variant_builder_add(&b, "(sv)", "unix-user", g_variant_new_int32(65534));
     g_variant_builder_add(&b, "(sv)", "is-local", g_variant_new_boolean(TRUE));
     g_variant_builder_add(&b, "(sv)", "x11-display", g_variant_new_string(":7"));
-    g_variant_builder_add(&b, "(sv)", "x11-display-device",
-                          g_variant_new_string(("/dev/tty" + std::to_string(activeVt_)).c_str()));
+    g_variant_builder_add(
+        &b, "(sv)", "x11-display-device", g_variant_new_string(("/dev/tty" + std::to_string(activeVt_)).c_str()));
     const std::string session = openSession(leader, g_variant_new("(a(sv))", &b));
     ASSERT_FALSE(session.empty());
     ASSERT_TRUE(client_->waitFor([&] {
@@ -370,12 +372,13 @@ TEST_F(APowerManagerWithoutPolkitOnAConsole, LetsTheUserOfTheActiveLocalSessionA
     // Another test program may switch VTs meanwhile (VT tests of other suites): then the session
     // is no longer active and this test proves nothing.
     auto stillActive = [&] { return client_->getProperty(session, kSessionIface, "active").print() == "(<true>,)"; };
-    CommandResult can = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.CanPowerOff");
+    CommandResult can
+        = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.CanPowerOff");
     if (!stillActive())
         GTEST_SKIP() << "the active VT changed during the test";
     EXPECT_NE(can.output.find("'yes'"), std::string::npos) << can.output;
-    CommandResult off = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.PowerOff",
-                                    {"false"});
+    CommandResult off
+        = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.PowerOff", {"false"});
     if (!stillActive())
         GTEST_SKIP() << "the active VT changed during the test";
     EXPECT_EQ(off.status, 0) << off.output;
@@ -383,14 +386,14 @@ TEST_F(APowerManagerWithoutPolkitOnAConsole, LetsTheUserOfTheActiveLocalSessionA
 
     // Another real user logs in (root, on no VT): now only root may.
     openSession(leader, userSession(0));
-    CommandResult canNow = gdbusCallAs(65534, bus_->address(), kManagerPath,
-                                       "org.freedesktop.ConsoleKit.Manager.CanPowerOff");
+    CommandResult canNow
+        = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.CanPowerOff");
     EXPECT_NE(canNow.output.find("'no'"), std::string::npos) << canNow.output;
-    CommandResult refused = gdbusCallAs(65534, bus_->address(), kManagerPath,
-                                        "org.freedesktop.ConsoleKit.Manager.Reboot", {"false"});
+    CommandResult refused
+        = gdbusCallAs(65534, bus_->address(), kManagerPath, "org.freedesktop.ConsoleKit.Manager.Reboot", {"false"});
     EXPECT_NE(refused.output.find("InsufficientPermission"), std::string::npos) << refused.output;
     EXPECT_NE(refused.output.find("other users are logged in"), std::string::npos) << refused.output;
-    EXPECT_EQ(str(client_->manager("CanReboot")), "yes");   // root still may
+    EXPECT_EQ(str(client_->manager("CanReboot")), "yes"); // root still may
 }
 
 } // namespace

@@ -43,12 +43,12 @@ TEST_F(ARuntimeDir, IsCreatedPrivateForTheFirstSessionSharedAndRemovedAfterTheLa
     Client first(bus_->address());
     Client second(bus_->address());
     const std::string s1 = openSession(first, sessionOf(65534));
-    struct stat st {};
+    struct stat st { };
     ASSERT_EQ(::lstat(dir.c_str(), &st), 0) << daemon_->stderrText();
     EXPECT_TRUE(S_ISDIR(st.st_mode));
     EXPECT_EQ(st.st_mode & 07777, 0700u);
     EXPECT_EQ(st.st_uid, 65534u);
-    EXPECT_EQ(st.st_gid, 65534u);   // nobody's primary group (nogroup)
+    EXPECT_EQ(st.st_gid, 65534u); // nobody's primary group (nogroup)
     EXPECT_TRUE(mounted(dir)) << "no tmpfs on " << dir;
     EXPECT_EQ(client_->call(s1, kSessionIface, "GetXDGRuntimeDir").print(), "('" + dir + "',)");
 
@@ -74,14 +74,16 @@ TEST_F(ARuntimeDir, BelongsToEachUserSeparatelyRootIncluded)
     const std::string b = openSession(leader, sessionOf(0));
     EXPECT_EQ(client_->call(a, kSessionIface, "GetXDGRuntimeDir").print(), "('" + daemon_->root() + "/user/65534',)");
     EXPECT_EQ(client_->call(b, kSessionIface, "GetXDGRuntimeDir").print(), "('" + daemon_->root() + "/user/0',)");
-    struct stat st {};
+    struct stat st { };
     ASSERT_EQ(::lstat((daemon_->root() + "/user/0").c_str(), &st), 0);
     EXPECT_EQ(st.st_uid, 0u);
     leader.close();
-    EXPECT_TRUE(client_->waitFor([&] {
-        return ::lstat((daemon_->root() + "/user/0").c_str(), &st) != 0 &&
-               ::lstat((daemon_->root() + "/user/65534").c_str(), &st) != 0;
-    }, 3s));
+    EXPECT_TRUE(client_->waitFor(
+        [&] {
+            return ::lstat((daemon_->root() + "/user/0").c_str(), &st) != 0
+                && ::lstat((daemon_->root() + "/user/65534").c_str(), &st) != 0;
+        },
+        3s));
 }
 
 } // namespace

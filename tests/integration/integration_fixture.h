@@ -89,10 +89,10 @@ protected:
         if (!r.ok())
             return {};
         GVariant* child = g_variant_get_child_value(r.value, 0);
-        std::string s = g_variant_is_of_type(child, G_VARIANT_TYPE_STRING) ||
-                                g_variant_is_of_type(child, G_VARIANT_TYPE_OBJECT_PATH)
-                            ? g_variant_get_string(child, nullptr)
-                            : "";
+        std::string s = g_variant_is_of_type(child, G_VARIANT_TYPE_STRING)
+                || g_variant_is_of_type(child, G_VARIANT_TYPE_OBJECT_PATH)
+            ? g_variant_get_string(child, nullptr)
+            : "";
         g_variant_unref(child);
         return s;
     }

@@ -20,8 +20,8 @@ namespace {
 
 // Shell snippets the command runs; gdbus --system honours DBUS_SYSTEM_BUS_ADDRESS.
 const std::string kCall = "gdbus call --system --dest org.freedesktop.ConsoleKit ";
-const std::string kCurrentSession =
-    kCall + "--object-path /org/freedesktop/ConsoleKit/Manager --method org.freedesktop.ConsoleKit.Manager.GetCurrentSession";
+const std::string kCurrentSession = kCall
+    + "--object-path /org/freedesktop/ConsoleKit/Manager --method org.freedesktop.ConsoleKit.Manager.GetCurrentSession";
 // Sets $s to the caller's session path (GetCurrentSession finds it through XDG_SESSION_COOKIE in
 // the environment of the gdbus process) and prints it.
 const std::string kFindSession = "s=$(" + kCurrentSession + R"( | sed -n "s/.*'\(.*\)'.*/\1/p"); echo session=$s; )";
@@ -116,7 +116,7 @@ TEST_F(CkLaunchSession, Exits127WithAMessageWhenTheCommandCannotBeRun)
     ToolResult missing = runTool(launch({"ck-no-such-command-here", "--flag"}));
     EXPECT_EQ(missing.status, 127);
     EXPECT_NE(missing.err.find("ck-launch-session: cannot run ck-no-such-command-here: No such file or directory"),
-              std::string::npos)
+        std::string::npos)
         << missing.err;
     ToolResult notExecutable = runTool(launch({bus_->dir()}));
     EXPECT_EQ(notExecutable.status, 127);
@@ -141,15 +141,15 @@ TEST_F(CkLaunchSession, OpensTheSessionOfAnUnprivilegedUserWithOpenSession)
 
 TEST_F(CkLaunchSession, SetsTheSessionServiceForRoot)
 {
-    ToolResult r = runTool(launch({"--service", "foo", "sh", "-c", kFindSession + sessionMethod("GetSessionService") +
-                                                                       sessionMethod("GetUnixUser")}));
+    ToolResult r = runTool(launch({"--service", "foo", "sh", "-c",
+        kFindSession + sessionMethod("GetSessionService") + sessionMethod("GetUnixUser")}));
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.err, "");
     EXPECT_NE(r.out.find("('foo',)"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("(uint32 0,)"), std::string::npos) << r.out;
 
-    ToolResult shortOption = runTool(launch({"-s", "bar", "--", "sh", "-c", kFindSession +
-                                                                             sessionMethod("GetSessionService")}));
+    ToolResult shortOption
+        = runTool(launch({"-s", "bar", "--", "sh", "-c", kFindSession + sessionMethod("GetSessionService")}));
     ASSERT_EQ(shortOption.status, 0) << shortOption.err;
     EXPECT_NE(shortOption.out.find("('bar',)"), std::string::npos) << shortOption.out;
 }
@@ -224,14 +224,14 @@ TEST_F(CkLaunchSessionWithoutDaemon, RunsTheCommandWithAWarningAsConsoleKitIsNot
     EXPECT_NE(r.err.find("ck-launch-session: warning: cannot open a ConsoleKit session"), std::string::npos) << r.err;
 }
 
-class CkLaunchSessionSignal : public CkLaunchSession, public ::testing::WithParamInterface<int> {};
+class CkLaunchSessionSignal : public CkLaunchSession, public ::testing::WithParamInterface<int> { };
 
 TEST_P(CkLaunchSessionSignal, PassesTheSignalToTheCommand)
 {
     const int sig = GetParam();
     const std::string name = sig == SIGTERM ? "TERM" : sig == SIGINT ? "INT" : "HUP";
-    ToolProcess p(launchShell("trap 'echo got-" + name + "; exit 42' " + name + "; echo ready; " +
-                              "i=0; while [ $i -lt 1000 ]; do sleep 0.02; i=$((i+1)); done"));
+    ToolProcess p(launchShell("trap 'echo got-" + name + "; exit 42' " + name + "; echo ready; "
+        + "i=0; while [ $i -lt 1000 ]; do sleep 0.02; i=$((i+1)); done"));
     ASSERT_TRUE(p.waitForOutput("ready")) << p.err();
     p.signal(sig);
     EXPECT_EQ(p.wait(), 42) << p.out() << p.err();
@@ -277,12 +277,16 @@ public:
     OnATerminal& operator=(const OnATerminal&) = delete;
 
     bool started() const { return pid_ > 0; }
-    void type(const std::string& keys) const { ASSERT_EQ(::write(master_, keys.data(), keys.size()), ssize_t(keys.size())); }
+    void type(const std::string& keys) const
+    {
+        ASSERT_EQ(::write(master_, keys.data(), keys.size()), ssize_t(keys.size()));
+    }
     bool waitForOutput(const std::string& needle, std::chrono::milliseconds timeout = std::chrono::seconds(10))
     {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (output_.find(needle) == std::string::npos) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            const auto left
+                = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0)
                 return false;
             pollfd p{master_, POLLIN, 0};
@@ -291,7 +295,7 @@ public:
             char buf[512];
             const ssize_t n = ::read(master_, buf, sizeof buf);
             if (n <= 0)
-                return false;   // EIO: the terminal's last process left
+                return false; // EIO: the terminal's last process left
             output_.append(buf, static_cast<std::size_t>(n));
         }
         return true;
@@ -316,13 +320,13 @@ private:
 // second one; the test cannot prove that part: two SIGINTs this close coalesce into one). When
 // it has left the group (setsid) only ck-launch-session gets it and must pass it on. Either way
 // ck-launch-session itself survives ^C and the session lasts until the command ends.
-class CkLaunchSessionOnATerminal : public CkLaunchSession, public ::testing::WithParamInterface<bool> {};
+class CkLaunchSessionOnATerminal : public CkLaunchSession, public ::testing::WithParamInterface<bool> { };
 
 TEST_P(CkLaunchSessionOnATerminal, DeliversControlCToTheCommand)
 {
     const bool ownSession = GetParam();
-    const std::string script = "n=0; trap 'n=$((n+1)); echo interrupted-$n' INT; echo ready; " + waitForMarker() +
-                               "echo count=$n";
+    const std::string script
+        = "n=0; trap 'n=$((n+1)); echo interrupted-$n' INT; echo ready; " + waitForMarker() + "echo count=$n";
     std::vector<std::string> argv = {toolPath("CK_LAUNCH_SESSION")};
     if (ownSession)
         argv.push_back("setsid");
@@ -374,7 +378,7 @@ TEST_F(CkLaunchSession, RunsTheUsersShellWithoutACommand)
 TEST_F(CkLaunchSession, FallsBackToBinShWhenShellIsUnsetOrNotExecutable)
 {
     for (const std::optional<std::string>& shell :
-         {std::optional<std::string>(), std::optional<std::string>(""), std::optional<std::string>("/etc/passwd")}) {
+        {std::optional<std::string>(), std::optional<std::string>(""), std::optional<std::string>("/etc/passwd")}) {
         ToolSpec spec = launch({});
         spec.env["SHELL"] = shell;
         spec.stdinText = "echo from-sh cookie=$XDG_SESSION_COOKIE\nexit 6\n";
@@ -389,8 +393,8 @@ TEST_F(CkLaunchSessionWithoutDaemon, ExplainsItsUsage)
 {
     ToolResult help = runTool(launch({"--help"}));
     EXPECT_EQ(help.status, 0);
-    EXPECT_NE(help.out.find("Usage: ck-launch-session [-s|--service NAME] [--] [COMMAND [ARGUMENT...]]"),
-              std::string::npos)
+    EXPECT_NE(
+        help.out.find("Usage: ck-launch-session [-s|--service NAME] [--] [COMMAND [ARGUMENT...]]"), std::string::npos)
         << help.out;
     ToolResult bad = runTool(launch({"--frobnicate"}));
     EXPECT_EQ(bad.status, 1);

@@ -42,20 +42,18 @@ protected:
     // The root X11 session of the task: unix-user 0, x11 on :0 from /dev/tty7, local.
     std::string openRootX11Session()
     {
-        return openSession(*client_, {{"unix-user", g_variant_new_int32(0)},
-                                      {"session-type", g_variant_new_string("x11")},
-                                      {"display-device", g_variant_new_string("/dev/tty7")},
-                                      {"x11-display", g_variant_new_string(":0")},
-                                      {"is-local", g_variant_new_boolean(TRUE)}});
+        return openSession(*client_,
+            {{"unix-user", g_variant_new_int32(0)}, {"session-type", g_variant_new_string("x11")},
+                {"display-device", g_variant_new_string("/dev/tty7")}, {"x11-display", g_variant_new_string(":0")},
+                {"is-local", g_variant_new_boolean(TRUE)}});
     }
 
     // A remote text session of nobody; it gets a dynamic seat of its own.
     std::string openRemoteSession(Client& leader)
     {
-        return openSession(leader, {{"unix-user", g_variant_new_int32(65534)},
-                                    {"session-type", g_variant_new_string("tty")},
-                                    {"remote-host-name", g_variant_new_string("example.org")},
-                                    {"is-local", g_variant_new_boolean(FALSE)}});
+        return openSession(leader,
+            {{"unix-user", g_variant_new_int32(65534)}, {"session-type", g_variant_new_string("tty")},
+                {"remote-host-name", g_variant_new_string("example.org")}, {"is-local", g_variant_new_boolean(FALSE)}});
     }
 
     std::string seatOf(const std::string& session) { return sessionString(session, "GetSeatId"); }
@@ -149,21 +147,11 @@ TEST_F(CkListSessions, PrintsARemoteSessionOnItsDynamicSeat)
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.err, "");
     const std::vector<std::string> expected = {
-        baseName(session) + ":",
-        "\tunix-user = '65534'",
-        "\trealname = '" + gecosName(65534) + "'",
-        "\tseat = '" + baseName(seat) + "'",
-        "\tsession-type = 'tty'",
-        "\tsession-class = 'user'",
-        "\tsession-state = 'online'",
-        "\tsession-service = 'unspecified'",
-        "\tactive = FALSE",
-        "\tx11-display = ''",
-        "\tx11-display-device = ''",
-        "\tdisplay-device = ''",
-        "\tremote-host-name = 'example.org'",
-        "\tis-local = FALSE",
-        "\ton-since = '" + sessionString(session, "GetCreationTime") + "'",
+        baseName(session) + ":", "\tunix-user = '65534'", "\trealname = '" + gecosName(65534) + "'",
+        "\tseat = '" + baseName(seat) + "'", "\tsession-type = 'tty'", "\tsession-class = 'user'",
+        "\tsession-state = 'online'", "\tsession-service = 'unspecified'", "\tactive = FALSE", "\tx11-display = ''",
+        "\tx11-display-device = ''", "\tdisplay-device = ''", "\tremote-host-name = 'example.org'",
+        "\tis-local = FALSE", "\ton-since = '" + sessionString(session, "GetCreationTime") + "'",
         "\tlogin-session-id = '" + sessionString(session, "GetLoginSessionId") + "'",
         "\tXDG_RUNTIME_DIR = '" + runtimeDirOf(session) + "'",
         // No VTNr line: the session has no VT.
@@ -359,25 +347,26 @@ TEST(ASessionBlock, PrintsValuesTheDaemonDidNotGiveAsEmptyStrings)
 {
     listsessions::SessionInfo s;
     s.path = "/org/freedesktop/ConsoleKit/Session9";
-    const std::string block = listsessions::formatSession(s, "/org/freedesktop/ConsoleKit/Seat1",
-                                                          listsessions::Format::Ck2);
-    EXPECT_EQ(block, "Session9:\n"
-                     "\tunix-user = ''\n"
-                     "\trealname = ''\n"
-                     "\tseat = 'Seat1'\n"
-                     "\tsession-type = ''\n"
-                     "\tsession-class = ''\n"
-                     "\tsession-state = ''\n"
-                     "\tsession-service = ''\n"
-                     "\tactive = ''\n"
-                     "\tx11-display = ''\n"
-                     "\tx11-display-device = ''\n"
-                     "\tdisplay-device = ''\n"
-                     "\tremote-host-name = ''\n"
-                     "\tis-local = ''\n"
-                     "\ton-since = ''\n"
-                     "\tlogin-session-id = ''\n"
-                     "\tXDG_RUNTIME_DIR = ''\n");
+    const std::string block
+        = listsessions::formatSession(s, "/org/freedesktop/ConsoleKit/Seat1", listsessions::Format::Ck2);
+    EXPECT_EQ(block,
+        "Session9:\n"
+        "\tunix-user = ''\n"
+        "\trealname = ''\n"
+        "\tseat = 'Seat1'\n"
+        "\tsession-type = ''\n"
+        "\tsession-class = ''\n"
+        "\tsession-state = ''\n"
+        "\tsession-service = ''\n"
+        "\tactive = ''\n"
+        "\tx11-display = ''\n"
+        "\tx11-display-device = ''\n"
+        "\tdisplay-device = ''\n"
+        "\tremote-host-name = ''\n"
+        "\tis-local = ''\n"
+        "\ton-since = ''\n"
+        "\tlogin-session-id = ''\n"
+        "\tXDG_RUNTIME_DIR = ''\n");
     EXPECT_EQ(block.find("(null)"), std::string::npos);
 }
 
@@ -386,8 +375,8 @@ TEST(ASessionBlock, EscapesControlCharactersSoAValueCannotForgeALine)
     listsessions::SessionInfo s;
     s.path = "/org/freedesktop/ConsoleKit/Session2";
     s.fields["remote-host-name"] = "evil\n\tunix-user = '0'\x1b";
-    const std::string block = listsessions::formatSession(s, "/org/freedesktop/ConsoleKit/Seat2",
-                                                          listsessions::Format::Classic);
+    const std::string block
+        = listsessions::formatSession(s, "/org/freedesktop/ConsoleKit/Seat2", listsessions::Format::Classic);
     EXPECT_NE(block.find("\tremote-host-name = 'evil\\n\\tunix-user = '0'\\x1b'\n"), std::string::npos) << block;
     EXPECT_EQ(lines(block).size(), 13u);
 }

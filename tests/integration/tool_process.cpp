@@ -64,8 +64,8 @@ ToolProcess::ToolProcess(const ToolSpec& spec)
 {
     std::vector<std::string> argv;
     if (spec.uid != 0)
-        argv = {"setpriv", "--reuid=" + std::to_string(spec.uid), "--regid=" + std::to_string(spec.uid),
-                "--clear-groups"};
+        argv = {
+            "setpriv", "--reuid=" + std::to_string(spec.uid), "--regid=" + std::to_string(spec.uid), "--clear-groups"};
     argv.insert(argv.end(), spec.argv.begin(), spec.argv.end());
 
     std::vector<std::string> envStrings = environmentFor(spec);

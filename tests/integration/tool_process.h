@@ -19,20 +19,20 @@ struct ToolSpec {
     // Changes to the test's own environment: a value sets, nullopt unsets.
     std::map<std::string, std::optional<std::string>> env;
     std::string stdinText;
-    uid_t uid = 0;                    // non-zero: run through setpriv as uid:uid without groups
-    std::vector<int> ignoredSignals;  // dispositions the tool starts with (like nohup)
+    uid_t uid = 0; // non-zero: run through setpriv as uid:uid without groups
+    std::vector<int> ignoredSignals; // dispositions the tool starts with (like nohup)
 };
 
 struct ToolResult {
-    int status = -1;   // exit status, 128+N when killed by signal N, -1 on timeout
+    int status = -1; // exit status, 128+N when killed by signal N, -1 on timeout
     std::string out;
     std::string err;
 };
 
 class ToolProcess {
 public:
-    explicit ToolProcess(const ToolSpec& spec);   // starts it in a process group of its own
-    ~ToolProcess();                                // SIGKILLs that group and reaps the tool
+    explicit ToolProcess(const ToolSpec& spec); // starts it in a process group of its own
+    ~ToolProcess(); // SIGKILLs that group and reaps the tool
     ToolProcess(const ToolProcess&) = delete;
     ToolProcess& operator=(const ToolProcess&) = delete;
 

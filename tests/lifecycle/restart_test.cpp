@@ -123,7 +123,7 @@ TEST_P(ARestartedDaemon, BringsBackEveryLiveSessionAndClosesTheOthers)
     Daemon daemon(bus_);
     ASSERT_TRUE(daemon.start()) << daemon.stderrText();
     Leader stays1(bus_, 1000, "/dev/tty3");
-    Leader stays2(bus_, 1001, "/dev/pts/7");   // a dynamic seat
+    Leader stays2(bus_, 1001, "/dev/pts/7"); // a dynamic seat
     Leader leaves(bus_, 1002, "/dev/tty4");
     ASSERT_FALSE(stays1.cookie().empty());
     Client c(bus_.address());
@@ -132,8 +132,8 @@ TEST_P(ARestartedDaemon, BringsBackEveryLiveSessionAndClosesTheOthers)
     const std::string pathGone = sessionForCookie(c, leaves.cookie());
     Reply seat2 = c.call(path2, kSessionIface, "GetSeatId");
     Reply created1 = c.call(path1, kSessionIface, "GetCreationTime");
-    ASSERT_TRUE(c.call(path1, kSessionIface, "SetIdleHint", g_variant_new("(b)", TRUE)).errorName.find("Insufficient") !=
-                std::string::npos);   // root is not the owner (uid 1000)
+    ASSERT_TRUE(c.call(path1, kSessionIface, "SetIdleHint", g_variant_new("(b)", TRUE)).errorName.find("Insufficient")
+        != std::string::npos); // root is not the owner (uid 1000)
 
     // Traffic while the daemon dies: another client opens and closes sessions in a loop.
     std::atomic<bool> stop{false};
@@ -152,7 +152,7 @@ TEST_P(ARestartedDaemon, BringsBackEveryLiveSessionAndClosesTheOthers)
     EXPECT_EQ(daemon.stop(GetParam()), GetParam() == SIGTERM ? 0 : 128 + SIGKILL);
     stop = true;
     traffic.join();
-    leaves.kill();   // its leader goes while the daemon is down
+    leaves.kill(); // its leader goes while the daemon is down
 
     ASSERT_TRUE(daemon.start()) << daemon.stderrText();
     EXPECT_EQ(sessionForCookie(c, stays1.cookie()), path1);
@@ -168,8 +168,8 @@ TEST_P(ARestartedDaemon, BringsBackEveryLiveSessionAndClosesTheOthers)
     EXPECT_EQ(paths.size(), 2u);
     const std::string history = readText(daemon.logdir() + "/history");
     const std::string goneId = pathGone.substr(pathGone.rfind('/') + 1);
-    EXPECT_NE(history.find("type=SEAT_SESSION_REMOVED : seat-id='Seat1' session-id='" + goneId + "'"),
-              std::string::npos)
+    EXPECT_NE(
+        history.find("type=SEAT_SESSION_REMOVED : seat-id='Seat1' session-id='" + goneId + "'"), std::string::npos)
         << history;
 
     // No id is reused: the next session gets a fresh number.
@@ -219,7 +219,7 @@ TEST(ADaemon, WritesItsPidFileAndRemovesItOnACleanExit)
     ASSERT_TRUE(daemon.start()) << daemon.stderrText();
     EXPECT_EQ(readText(daemon.rundir() + "/pid"), std::to_string(daemon.pid()) + "\n");
     EXPECT_EQ(daemon.stop(SIGTERM), 0);
-    struct stat st {};
+    struct stat st { };
     EXPECT_NE(::stat((daemon.rundir() + "/pid").c_str(), &st), 0);
 }
 
@@ -229,23 +229,28 @@ TEST(ADaemon, RewritesTheDatabaseOnEveryChange)
     Daemon daemon(bus);
     ASSERT_TRUE(daemon.start()) << daemon.stderrText();
     Client c(bus.address());
-    EXPECT_TRUE(c.waitFor([&] { return readText(daemon.rundir() + "/database").find("[Seat /org/freedesktop/ConsoleKit/Seat1]") != std::string::npos; }));
+    EXPECT_TRUE(c.waitFor([&] {
+        return readText(daemon.rundir() + "/database").find("[Seat /org/freedesktop/ConsoleKit/Seat1]")
+            != std::string::npos;
+    }));
     std::string db;
     {
         Leader leader(bus, 1000, "/dev/tty3");
         const std::string path = sessionForCookie(c, leader.cookie());
         db = readText(daemon.rundir() + "/database");
-        EXPECT_NE(db.find("[Session " + path + "]\nuid=1000\nseat=/org/freedesktop/ConsoleKit/Seat1\n"), std::string::npos)
+        EXPECT_NE(
+            db.find("[Session " + path + "]\nuid=1000\nseat=/org/freedesktop/ConsoleKit/Seat1\n"), std::string::npos)
             << db;
         EXPECT_EQ(db.find(leader.cookie()), std::string::npos) << "cookies must not be world-readable";
-        struct stat st {};
+        struct stat st { };
         ASSERT_EQ(::stat((daemon.rundir() + "/database").c_str(), &st), 0);
         EXPECT_EQ(st.st_mode & 0777, 0644u);
         ASSERT_EQ(::stat((daemon.rundir() + "/state").c_str(), &st), 0);
         EXPECT_EQ(st.st_mode & 0777, 0600u) << "the restart state holds cookies";
     }
-    EXPECT_TRUE(c.waitFor([&] { return readText(daemon.rundir() + "/database").find("[Session ") == std::string::npos; }))
-        << readText(daemon.rundir() + "/database");
+    EXPECT_TRUE(c.waitFor([&] {
+        return readText(daemon.rundir() + "/database").find("[Session ") == std::string::npos;
+    })) << readText(daemon.rundir() + "/database");
 }
 
 TEST(ADaemonWithHooks, RunsThemWithTheSessionVariablesWhileServing)
@@ -273,12 +278,12 @@ TEST(ADaemonWithHooks, RunsThemWithTheSessionVariablesWhileServing)
         EXPECT_TRUE(c.manager("GetSeats").ok());
         EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
     }
-    EXPECT_TRUE(c.waitFor([&] { return readText(out).find("session_removed") != std::string::npos; },
-                          std::chrono::seconds(10)))
+    EXPECT_TRUE(
+        c.waitFor([&] { return readText(out).find("session_removed") != std::string::npos; }, std::chrono::seconds(10)))
         << readText(out);
     const std::string id = path;
-    EXPECT_EQ(readText(out), "session_added " + id + " 1000 /dev/tty3 true\nsession_removed " + id +
-                                 " 1000 /dev/tty3 true\n");
+    EXPECT_EQ(readText(out),
+        "session_added " + id + " 1000 /dev/tty3 true\nsession_removed " + id + " 1000 /dev/tty3 true\n");
 }
 
 } // namespace

@@ -46,8 +46,8 @@ Result<Budgets> Budgets::parse(std::string_view text, const std::string& origin)
         char* end = nullptr;
         const long n = std::strtol(value.c_str(), &end, 10);
         if (value.empty() || errno != 0 || *end != '\0')
-            return Error{ErrorCode::InvalidInput,
-                         where + "value of " + key + " is not a whole number: '" + value + "'"};
+            return Error{
+                ErrorCode::InvalidInput, where + "value of " + key + " is not a whole number: '" + value + "'"};
         if (!b.values_.emplace(key, n).second)
             return Error{ErrorCode::InvalidInput, where + key + " is given twice"};
     }

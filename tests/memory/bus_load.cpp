@@ -51,14 +51,12 @@ void sendNext(Batch& b)
     const std::size_t i = b.sent++;
     CallSpec spec = (*b.make)(i);
     g_dbus_connection_call(b.connection, kBusName, spec.path.c_str(), spec.iface.c_str(), spec.method.c_str(),
-                           spec.params, nullptr, G_DBUS_CALL_FLAGS_NONE, b.timeoutMs, nullptr, &onReply,
-                           new Pending{&b, i});
+        spec.params, nullptr, G_DBUS_CALL_FLAGS_NONE, b.timeoutMs, nullptr, &onReply, new Pending{&b, i});
 }
 } // namespace
 
 std::vector<test::Reply> callMany(GDBusConnection* connection, std::size_t count,
-                                  const std::function<CallSpec(std::size_t)>& make, std::size_t window,
-                                  std::chrono::milliseconds timeout)
+    const std::function<CallSpec(std::size_t)>& make, std::size_t window, std::chrono::milliseconds timeout)
 {
     Batch b;
     b.connection = connection;
@@ -115,7 +113,7 @@ Result<std::vector<std::string>> openSessions(GDBusConnection* connection, std::
     auto replies = callMany(connection, count, [firstUid](std::size_t i) {
         // 50 users, a session on every VT: the daemon's per-user and per-VT indexes get real work.
         return CallSpec{test::kManagerPath, test::kManagerIface, "OpenSessionWithParameters",
-                        textLoginParameters(firstUid + static_cast<unsigned>(i % 50), vtOf(i))};
+            textLoginParameters(firstUid + static_cast<unsigned>(i % 50), vtOf(i))};
     });
     if (auto e = summarizeErrors(replies); !e.empty())
         return Error{ErrorCode::Failed, "OpenSessionWithParameters: " + e};
@@ -132,8 +130,8 @@ Result<std::vector<std::string>> openSessions(GDBusConnection* connection, std::
 Result<void> closeSessions(GDBusConnection* connection, const std::vector<std::string>& cookies)
 {
     auto replies = callMany(connection, cookies.size(), [&cookies](std::size_t i) {
-        return CallSpec{test::kManagerPath, test::kManagerIface, "CloseSession",
-                        g_variant_new("(s)", cookies[i].c_str())};
+        return CallSpec{
+            test::kManagerPath, test::kManagerIface, "CloseSession", g_variant_new("(s)", cookies[i].c_str())};
     });
     if (auto e = summarizeErrors(replies); !e.empty())
         return Error{ErrorCode::Failed, "CloseSession: " + e};

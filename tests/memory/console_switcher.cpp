@@ -32,8 +32,11 @@ void restoreAndDie(int sig)
 }
 
 // The timer's signal only has to interrupt VT_WAITACTIVE (a handler without SA_RESTART).
-int tickSignal() { return SIGRTMIN + 6; }
-void onTick(int) {}
+int tickSignal()
+{
+    return SIGRTMIN + 6;
+}
+void onTick(int) { }
 
 // A periodic timer whose signal goes to the calling thread only: other threads of the test (the
 // sampler, GDBus's worker) must not swallow it.
@@ -41,12 +44,12 @@ class ThreadTimer {
 public:
     explicit ThreadTimer(std::chrono::milliseconds period)
     {
-        struct sigaction sa {};
+        struct sigaction sa { };
         sa.sa_handler = &onTick;
         sigemptyset(&sa.sa_mask);
-        sa.sa_flags = 0;   // no SA_RESTART: the ioctl must return EINTR
+        sa.sa_flags = 0; // no SA_RESTART: the ioctl must return EINTR
         ::sigaction(tickSignal(), &sa, nullptr);
-        sigevent sev {};
+        sigevent sev{};
         sev.sigev_notify = SIGEV_THREAD_ID;
         sev.sigev_signo = tickSignal();
         sev._sigev_un._tid = static_cast<pid_t>(::syscall(SYS_gettid));
@@ -55,7 +58,7 @@ public:
             return;
         }
         const long ns = static_cast<long>(std::chrono::nanoseconds(period).count());
-        itimerspec spec {};
+        itimerspec spec{};
         spec.it_value.tv_sec = ns / 1000000000L;
         spec.it_value.tv_nsec = ns % 1000000000L;
         spec.it_interval = spec.it_value;
@@ -83,7 +86,7 @@ Result<std::unique_ptr<ConsoleSwitcher>> ConsoleSwitcher::open(const std::string
     UniqueFd fd(::open(device.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!fd)
         return Error{ErrorCode::NotSupported, "cannot open " + device + ": " + std::strerror(errno)};
-    vt_stat st {};
+    vt_stat st{};
     if (::ioctl(fd.get(), VT_GETSTATE, &st) < 0)
         return Error{ErrorCode::NotSupported, device + " is not a VT console: " + std::strerror(errno)};
     return std::unique_ptr<ConsoleSwitcher>(new ConsoleSwitcher(std::move(fd), st.v_active));
@@ -94,7 +97,7 @@ ConsoleSwitcher::ConsoleSwitcher(UniqueFd fd, unsigned original) : fd_(std::move
     gConsoleFd = fd_.get();
     gOriginalVt = static_cast<sig_atomic_t>(original_);
     for (int sig : kFatalSignals) {
-        struct sigaction sa {};
+        struct sigaction sa { };
         sa.sa_handler = &restoreAndDie;
         sigemptyset(&sa.sa_mask);
         ::sigaction(sig, &sa, nullptr);
@@ -114,7 +117,7 @@ ConsoleSwitcher::~ConsoleSwitcher()
 
 unsigned ConsoleSwitcher::active() const
 {
-    vt_stat st {};
+    vt_stat st{};
     if (::ioctl(fd_.get(), VT_GETSTATE, &st) < 0)
         return 0;
     return st.v_active;
@@ -140,9 +143,9 @@ Result<void> ConsoleSwitcher::switchTo(unsigned vt, std::chrono::milliseconds ti
         if (active() == vt)
             return {};
         if (std::chrono::steady_clock::now() >= deadline)
-            return Error{ErrorCode::Failed, "VT " + std::to_string(vt) + " did not come to the front within " +
-                                                std::to_string(timeout.count()) + " ms (VT " +
-                                                std::to_string(active()) + " is active)"};
+            return Error{ErrorCode::Failed,
+                "VT " + std::to_string(vt) + " did not come to the front within " + std::to_string(timeout.count())
+                    + " ms (VT " + std::to_string(active()) + " is active)"};
     }
 }
 

@@ -16,12 +16,12 @@ public:
     // Opens /dev/tty0 (never /dev/ttyN: opening a VT's device allocates that VT). An error means
     // the machine has no VT console or we are not root: the caller skips its VT part.
     static Result<std::unique_ptr<ConsoleSwitcher>> open(const std::string& device = "/dev/tty0");
-    ~ConsoleSwitcher();   // back to original()
+    ~ConsoleSwitcher(); // back to original()
     ConsoleSwitcher(const ConsoleSwitcher&) = delete;
     ConsoleSwitcher& operator=(const ConsoleSwitcher&) = delete;
 
     unsigned original() const { return original_; }
-    unsigned active() const;   // VT_GETSTATE's v_active, 0 on error
+    unsigned active() const; // VT_GETSTATE's v_active, 0 on error
     // VT_ACTIVATE, then VT_WAITACTIVE until `vt` is in front. VT_WAITACTIVE has no timeout of its
     // own (a VT in VT_PROCESS mode whose owner never releases it would block us forever), so a
     // thread-directed interval timer interrupts it and we give up after `timeout`.

@@ -45,10 +45,9 @@ TEST(TheCheckedInBudgets, HaveEveryKeyTheScenariosUse)
     auto b = Budgets::load(defaultBudgetsPath());
     ASSERT_TRUE(b) << b.error().message;
     for (const char* key : {"threads_max", "idle_vmsize_max_kib", "idle_vmrss_max_kib", "sessions_per_cycle",
-                            "session_cycles", "rss_per_session_max_bytes", "rss_growth_cycle2_to_10_max_kib",
-                            "cycle_vmsize_over_idle_max_kib", "queries", "queries_rss_growth_max_kib",
-                            "waitactive_vmsize_over_waitevent_idle_max_kib", "waitactive_threads_max",
-                            "vt_visit_rss_growth_max_kib"})
+             "session_cycles", "rss_per_session_max_bytes", "rss_growth_cycle2_to_10_max_kib",
+             "cycle_vmsize_over_idle_max_kib", "queries", "queries_rss_growth_max_kib",
+             "waitactive_vmsize_over_waitevent_idle_max_kib", "waitactive_threads_max", "vt_visit_rss_growth_max_kib"})
         EXPECT_TRUE(b->has(key)) << key;
     // The numbers.
     EXPECT_EQ(b->get("threads_max").value(), 4);
@@ -105,9 +104,9 @@ TEST(AMemoryTrace, RecordsCheckpointsOfAProcessInTheTableAndTheCsv)
     auto end = trace.checkpoint("end");
     ASSERT_TRUE(end);
     EXPECT_GT(end->vmRSS, 0);
-    EXPECT_GE(end->threads, 2);   // this thread and the sampler
+    EXPECT_GE(end->threads, 2); // this thread and the sampler
     EXPECT_EQ(trace.checkpoints().size(), 2u);
-    EXPECT_GT(trace.samples().size(), 3u);   // periodic samples too
+    EXPECT_GT(trace.samples().size(), 3u); // periodic samples too
     EXPECT_GE(trace.maxThreads(), 2);
     const std::string table = trace.table();
     EXPECT_NE(table.find("VmHWM"), std::string::npos);

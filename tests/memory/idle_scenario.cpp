@@ -6,7 +6,7 @@ namespace {
 
 class AnIdleDaemon : public MemoryScenario {
 protected:
-    AnIdleDaemon() : MemoryScenario("idle") {}
+    AnIdleDaemon() : MemoryScenario("idle") { }
 };
 
 TEST_F(AnIdleDaemon, StaysWithinItsIdleBudgetsAndDoesNotGrow)

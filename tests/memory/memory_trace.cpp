@@ -12,7 +12,9 @@
 namespace ck::memtest {
 
 MemoryTrace::MemoryTrace(std::string scenario, std::chrono::milliseconds period, std::string procRoot)
-    : scenario_(std::move(scenario)), period_(period), procRoot_(std::move(procRoot)),
+    : scenario_(std::move(scenario)),
+      period_(period),
+      procRoot_(std::move(procRoot)),
       start_(std::chrono::steady_clock::now())
 {
     thread_ = std::thread([this] { run(); });
@@ -38,8 +40,8 @@ void MemoryTrace::record(Sample s)
 {
     std::lock_guard lock(mutex_);
     // Keep time order although the sampler and a checkpoint may race for the same instant.
-    auto pos = std::upper_bound(samples_.begin(), samples_.end(), s.seconds,
-                                [](double t, const Sample& x) { return t < x.seconds; });
+    auto pos = std::upper_bound(
+        samples_.begin(), samples_.end(), s.seconds, [](double t, const Sample& x) { return t < x.seconds; });
     samples_.insert(pos, std::move(s));
 }
 
@@ -111,12 +113,12 @@ std::string MemoryTrace::table() const
     std::ostringstream o;
     char line[256];
     std::snprintf(line, sizeof line, "%-28s %8s %9s %9s %9s %9s %7s %7s\n", "checkpoint", "t(s)", "VmSize", "VmRSS",
-                  "VmHWM", "VmData", "VmStk", "Threads");
+        "VmHWM", "VmData", "VmStk", "Threads");
     o << "memory scenario '" << scenario_ << "' (sizes in KiB)\n" << line;
     for (const auto& s : checkpoints()) {
         const auto& m = s.status;
-        std::snprintf(line, sizeof line, "%-28s %8.2f %9ld %9ld %9ld %9ld %7ld %7ld\n", s.checkpoint.c_str(),
-                      s.seconds, m.vmSize, m.vmRSS, m.vmHWM, m.vmData, m.vmStk, m.threads);
+        std::snprintf(line, sizeof line, "%-28s %8.2f %9ld %9ld %9ld %9ld %7ld %7ld\n", s.checkpoint.c_str(), s.seconds,
+            m.vmSize, m.vmRSS, m.vmHWM, m.vmData, m.vmStk, m.threads);
         o << line;
     }
     return o.str();
@@ -131,7 +133,7 @@ std::string MemoryTrace::csv() const
         const auto& m = s.status;
         // Checkpoint names are ours (no commas or quotes); quote them anyway for CSV readers.
         std::snprintf(line, sizeof line, "%.3f,\"%s\",%d,%ld,%ld,%ld,%ld,%ld,%ld\n", s.seconds, s.checkpoint.c_str(),
-                      static_cast<int>(m.pid), m.vmSize, m.vmRSS, m.vmHWM, m.vmData, m.vmStk, m.threads);
+            static_cast<int>(m.pid), m.vmSize, m.vmRSS, m.vmHWM, m.vmData, m.vmStk, m.threads);
         o << line;
     }
     return o.str();

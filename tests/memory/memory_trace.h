@@ -17,17 +17,16 @@
 namespace ck::memtest {
 
 struct Sample {
-    double seconds = 0;        // since the trace started
-    std::string checkpoint;    // empty for a periodic sample
+    double seconds = 0; // since the trace started
+    std::string checkpoint; // empty for a periodic sample
     procfs::StatusMemory status;
 };
 
 class MemoryTrace {
 public:
     // Samples nothing until follow() names a pid. The sampler thread reads only procfs (no GLib).
-    explicit MemoryTrace(std::string scenario,
-                         std::chrono::milliseconds period = std::chrono::milliseconds(100),
-                         std::string procRoot = "/proc");
+    explicit MemoryTrace(std::string scenario, std::chrono::milliseconds period = std::chrono::milliseconds(100),
+        std::string procRoot = "/proc");
     ~MemoryTrace();
     MemoryTrace(const MemoryTrace&) = delete;
     MemoryTrace& operator=(const MemoryTrace&) = delete;
@@ -38,8 +37,8 @@ public:
     Result<procfs::StatusMemory> checkpoint(const std::string& name);
 
     const std::string& scenario() const { return scenario_; }
-    std::vector<Sample> samples() const;       // everything, in time order
-    std::vector<Sample> checkpoints() const;   // the named samples only
+    std::vector<Sample> samples() const; // everything, in time order
+    std::vector<Sample> checkpoints() const; // the named samples only
     // The largest Threads value of any sample taken from `since` seconds on (-1 if none).
     long maxThreads(double since = 0) const;
     long maxVmSize(double since = 0) const;

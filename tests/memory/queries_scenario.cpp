@@ -62,7 +62,7 @@ private:
 
 class ADaemonAnsweringQueries : public MemoryScenario {
 protected:
-    ADaemonAnsweringQueries() : MemoryScenario("queries") {}
+    ADaemonAnsweringQueries() : MemoryScenario("queries") { }
 
     // Query i of a mix of every read-only call a desktop makes.
     CallSpec query(std::size_t i) const
@@ -70,24 +70,33 @@ protected:
         const std::string& path = paths_[i % paths_.size()];
         const std::string& cookie = cookies_[i % cookies_.size()];
         switch (i % 12) {
-        case 0: return {test::kManagerPath, test::kManagerIface, "GetSessions", nullptr};
-        case 1: return {test::kManagerPath, test::kManagerIface, "GetSeats", nullptr};
-        case 2: return {test::kManagerPath, test::kManagerIface, "GetSystemIdleHint", nullptr};
+        case 0:
+            return {test::kManagerPath, test::kManagerIface, "GetSessions", nullptr};
+        case 1:
+            return {test::kManagerPath, test::kManagerIface, "GetSeats", nullptr};
+        case 2:
+            return {test::kManagerPath, test::kManagerIface, "GetSystemIdleHint", nullptr};
         case 3:
-            return {test::kManagerPath, test::kManagerIface, "GetSessionForCookie",
-                    g_variant_new("(s)", cookie.c_str())};
+            return {
+                test::kManagerPath, test::kManagerIface, "GetSessionForCookie", g_variant_new("(s)", cookie.c_str())};
         case 4:
             return {test::kManagerPath, test::kManagerIface, "GetSessionsForUnixUser",
-                    g_variant_new("(u)", 1000u + static_cast<unsigned>(i % 50))};
+                g_variant_new("(u)", 1000u + static_cast<unsigned>(i % 50))};
         case 5:
             return {test::kManagerPath, test::kManagerIface, "GetSessionForUnixProcess",
-                    g_variant_new("(u)", static_cast<guint32>(carrierPid_))};
-        case 6: return {kSeat, test::kSeatIface, "GetSessions", nullptr};
-        case 7: return {path, test::kSessionIface, "GetUnixUser", nullptr};
-        case 8: return {path, test::kSessionIface, "IsActive", nullptr};
-        case 9: return {path, "org.freedesktop.DBus.Properties", "GetAll", g_variant_new("(s)", test::kSessionIface)};
-        case 10: return {path, "org.freedesktop.DBus.Introspectable", "Introspect", nullptr};
-        default: return {test::kManagerPath, test::kManagerIface, "GetSystemIdleSinceHint", nullptr};
+                g_variant_new("(u)", static_cast<guint32>(carrierPid_))};
+        case 6:
+            return {kSeat, test::kSeatIface, "GetSessions", nullptr};
+        case 7:
+            return {path, test::kSessionIface, "GetUnixUser", nullptr};
+        case 8:
+            return {path, test::kSessionIface, "IsActive", nullptr};
+        case 9:
+            return {path, "org.freedesktop.DBus.Properties", "GetAll", g_variant_new("(s)", test::kSessionIface)};
+        case 10:
+            return {path, "org.freedesktop.DBus.Introspectable", "Introspect", nullptr};
+        default:
+            return {test::kManagerPath, test::kManagerIface, "GetSystemIdleSinceHint", nullptr};
         }
     }
 
@@ -118,7 +127,8 @@ TEST_F(ADaemonAnsweringQueries, DoesNotGrowWhileAnsweringTenThousandOfThem)
 
     const auto run = [this](std::size_t count) {
         const auto t0 = std::chrono::steady_clock::now();
-        auto replies = callMany(client_->connection(), count, [this](std::size_t i) { return query(i); }, kWindow);
+        auto replies = callMany(
+            client_->connection(), count, [this](std::size_t i) { return query(i); }, kWindow);
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::printf("%zu queries in %.2fs (%.0f/s)\n", count, s, static_cast<double>(count) / s);
         return summarizeErrors(replies);
@@ -139,8 +149,7 @@ TEST_F(ADaemonAnsweringQueries, DoesNotGrowWhileAnsweringTenThousandOfThem)
     EXPECT_LE(done.vmRSS - before.vmRSS, budget("queries_rss_growth_max_kib"))
         << "VmRSS " << kib(before.vmRSS) << " before the queries, " << kib(done.vmRSS) << " after " << 2 * half;
     EXPECT_LE(done.vmRSS - warm.vmRSS, budget("queries_rss_growth_max_kib") / 2)
-        << "VmRSS " << kib(warm.vmRSS) << " after " << half << " queries, " << kib(done.vmRSS) << " after "
-        << 2 * half;
+        << "VmRSS " << kib(warm.vmRSS) << " after " << half << " queries, " << kib(done.vmRSS) << " after " << 2 * half;
     EXPECT_EQ(done.vmSize, warm.vmSize) << "the second " << half << " queries grew VmSize";
     EXPECT_EQ(done.threads, before.threads);
     expectThreadsAtMost(budget("threads_max"), 0, "queries");

@@ -13,7 +13,7 @@
 
 namespace ck::memtest {
 
-MemoryScenario::MemoryScenario(std::string scenario) : scenario_(std::move(scenario)) {}
+MemoryScenario::MemoryScenario(std::string scenario) : scenario_(std::move(scenario)) { }
 
 void MemoryScenario::SetUp()
 {
@@ -94,8 +94,7 @@ void MemoryScenario::idleFor(std::chrono::milliseconds d)
 {
     const auto end = std::chrono::steady_clock::now() + d;
     while (std::chrono::steady_clock::now() < end) {
-        while (g_main_context_iteration(nullptr, FALSE)) {
-        }
+        while (g_main_context_iteration(nullptr, FALSE)) { }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
 }
@@ -111,8 +110,8 @@ void MemoryScenario::expectThreadsAtMost(long max, double since, const std::stri
     }
 }
 
-MemoryScenario::VtVisit MemoryScenario::visitAllVts(ConsoleSwitcher& console, test::Client& leader,
-                                                    const std::string& label)
+MemoryScenario::VtVisit MemoryScenario::visitAllVts(
+    ConsoleSwitcher& console, test::Client& leader, const std::string& label)
 {
     VtVisit visit;
     constexpr unsigned kVts = 63;
@@ -134,8 +133,8 @@ MemoryScenario::VtVisit MemoryScenario::visitAllVts(ConsoleSwitcher& console, te
     const auto activeSessionIs = [&](const std::string& path) {
         return client_->waitFor(
             [&] {
-                test::Reply r = client_->call("/org/freedesktop/ConsoleKit/Seat1", test::kSeatIface,
-                                              "GetActiveSession");
+                test::Reply r
+                    = client_->call("/org/freedesktop/ConsoleKit/Seat1", test::kSeatIface, "GetActiveSession");
                 return r.ok() && r.print() == "(objectpath '" + path + "',)";
             },
             std::chrono::seconds(5));

@@ -22,10 +22,10 @@ protected:
     // The scenario's name: the CSV/SVG file names and the table title.
     explicit MemoryScenario(std::string scenario);
     void SetUp() override;
-    void TearDown() override;   // stops the daemon (expecting exit 0), writes the artifacts
+    void TearDown() override; // stops the daemon (expecting exit 0), writes the artifacts
     // Runs first in SetUp, before anything is started: a scenario that cannot run here exits 77
     // (skipUnless, skipUnlessVtConsole) without leaving a dbus-daemon behind.
-    virtual void checkRequirements() {}
+    virtual void checkRequirements() { }
 
     // Starts a daemon on the bus (stopping the previous one) and follows it with the trace.
     // `settle` lets start-up allocations (GDBus worker, first replies) finish before "idle".
@@ -47,8 +47,8 @@ protected:
     // switches back to the original VT. Checkpoints are prefixed with `label`.
     struct VtVisit {
         std::vector<std::string> cookies;
-        procfs::StatusMemory opened;    // the 63 sessions open, before the first switch
-        procfs::StatusMemory visited;   // back on the original VT
+        procfs::StatusMemory opened; // the 63 sessions open, before the first switch
+        procfs::StatusMemory visited; // back on the original VT
     };
     VtVisit visitAllVts(ConsoleSwitcher& console, test::Client& leader, const std::string& label);
 

@@ -11,7 +11,7 @@ namespace {
 
 class ADaemonUnderSessionChurn : public MemoryScenario {
 protected:
-    ADaemonUnderSessionChurn() : MemoryScenario("sessions") {}
+    ADaemonUnderSessionChurn() : MemoryScenario("sessions") { }
 };
 
 TEST_F(ADaemonUnderSessionChurn, CostsLittlePerSessionAndReturnsToIdleAfterEveryCycle)
@@ -44,19 +44,19 @@ TEST_F(ADaemonUnderSessionChurn, CostsLittlePerSessionAndReturnsToIdleAfterEvery
             auto closed = closeSessions(leader->connection(), *cookies);
             ASSERT_TRUE(closed) << tag << ": " << closed.error().message;
         } else {
-            leader->close();   // NameOwnerChanged: the daemon ends every session this leader opened
+            leader->close(); // NameOwnerChanged: the daemon ends every session this leader opened
         }
         ASSERT_TRUE(waitForSessionCount(client_->connection(), 0)) << tag << ": sessions were not all removed";
         const double closeSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
         leader.reset();
-        idleFor(std::chrono::milliseconds(200));   // the daemon's deferred writes and frees
+        idleFor(std::chrono::milliseconds(200)); // the daemon's deferred writes and frees
         const auto end = checkpoint(tag + (byCloseSession ? " closed" : " disconnected"));
         endRss[c] = end.vmRSS;
         previousRss = end.vmRSS;
         std::printf("%s: opened %ld in %.2fs, %s in %.2fs; VmRSS delta per session since the cycle began: "
                     "%.0f bytes\n",
-                    tag.c_str(), perCycle, openSeconds, byCloseSession ? "CloseSession" : "disconnect", closeSeconds,
-                    perSessionBytes[c]);
+            tag.c_str(), perCycle, openSeconds, byCloseSession ? "CloseSession" : "disconnect", closeSeconds,
+            perSessionBytes[c]);
 
         EXPECT_EQ(end.threads, idle.threads) << tag << ": threads not back to the idle value";
         EXPECT_LE(end.vmSize - idle.vmSize, budget("cycle_vmsize_over_idle_max_kib"))
@@ -70,7 +70,7 @@ TEST_F(ADaemonUnderSessionChurn, CostsLittlePerSessionAndReturnsToIdleAfterEvery
         << kib(endRss[static_cast<std::size_t>(cycles)]) << " (end of cycle " << cycles << ")";
     expectThreadsAtMost(budget("threads_max"), 0, "session churn");
     std::printf("RSS per open session: cycle 1 %.0f bytes, cycle 2 %.0f bytes; growth end c2 -> end c%ld: %ld KiB\n",
-                perSessionBytes[1], perSessionBytes[2], cycles, endRss[static_cast<std::size_t>(cycles)] - endRss[2]);
+        perSessionBytes[1], perSessionBytes[2], cycles, endRss[static_cast<std::size_t>(cycles)] - endRss[2]);
 }
 
 } // namespace

@@ -11,10 +11,10 @@ namespace ck::memtest {
 namespace {
 constexpr double kWidth = 960;
 constexpr double kHeight = 540;
-constexpr double kLeft = 80;     // room for the left axis labels
-constexpr double kRight = 70;    // room for the right axis labels
+constexpr double kLeft = 80; // room for the left axis labels
+constexpr double kRight = 70; // room for the right axis labels
 constexpr double kTop = 50;
-constexpr double kBottom = 150;  // room for the x axis, rotated checkpoint labels and the legend
+constexpr double kBottom = 150; // room for the x axis, rotated checkpoint labels and the legend
 
 std::string num(double v)
 {
@@ -69,12 +69,23 @@ std::string xmlEscape(const std::string& text)
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&apos;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&apos;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -112,8 +123,8 @@ std::string renderSvg(const Chart& chart)
     // Grid and tick labels.
     o << "<g stroke=\"#dddddd\" stroke-width=\"1\">\n";
     for (double v = 0; v <= left.max + 1e-9; v += left.step)
-        o << "<line x1=\"" << num(kLeft) << "\" y1=\"" << num(pyL(v)) << "\" x2=\"" << num(kLeft + plotW)
-          << "\" y2=\"" << num(pyL(v)) << "\"/>\n";
+        o << "<line x1=\"" << num(kLeft) << "\" y1=\"" << num(pyL(v)) << "\" x2=\"" << num(kLeft + plotW) << "\" y2=\""
+          << num(pyL(v)) << "\"/>\n";
     for (double v = 0; v <= xAxis.max + 1e-9; v += xAxis.step)
         o << "<line x1=\"" << num(px(v)) << "\" y1=\"" << num(kTop) << "\" x2=\"" << num(px(v)) << "\" y2=\""
           << num(kTop + plotH) << "\"/>\n";
@@ -124,13 +135,13 @@ std::string renderSvg(const Chart& chart)
     for (double v = 0; v <= right.max + 1e-9; v += right.step)
         o << "<text x=\"" << num(kLeft + plotW + 6) << "\" y=\"" << num(pyR(v) + 4) << "\">" << num(v) << "</text>\n";
     for (double v = 0; v <= xAxis.max + 1e-9; v += xAxis.step)
-        o << "<text x=\"" << num(px(v)) << "\" y=\"" << num(kTop + plotH + 16) << "\" text-anchor=\"middle\">"
-          << num(v) << "</text>\n";
+        o << "<text x=\"" << num(px(v)) << "\" y=\"" << num(kTop + plotH + 16) << "\" text-anchor=\"middle\">" << num(v)
+          << "</text>\n";
     o << "</g>\n";
     o << "<rect x=\"" << num(kLeft) << "\" y=\"" << num(kTop) << "\" width=\"" << num(plotW) << "\" height=\""
       << num(plotH) << "\" fill=\"none\" stroke=\"#333333\"/>\n";
-    o << "<text x=\"" << num(kLeft + plotW / 2) << "\" y=\"" << num(kTop + plotH + 34)
-      << "\" text-anchor=\"middle\">" << xmlEscape(chart.xLabel) << "</text>\n";
+    o << "<text x=\"" << num(kLeft + plotW / 2) << "\" y=\"" << num(kTop + plotH + 34) << "\" text-anchor=\"middle\">"
+      << xmlEscape(chart.xLabel) << "</text>\n";
     o << "<text transform=\"translate(20," << num(kTop + plotH / 2) << ") rotate(-90)\" text-anchor=\"middle\">"
       << xmlEscape(chart.leftLabel) << "</text>\n";
     o << "<text transform=\"translate(" << num(kWidth - 14) << ',' << num(kTop + plotH / 2)
@@ -143,8 +154,8 @@ std::string renderSvg(const Chart& chart)
           << num(kTop + plotH) << "\"/>\n";
     o << "</g>\n<g fill=\"#666666\" font-size=\"9\">\n";
     for (const auto& m : chart.markers)
-        o << "<text transform=\"translate(" << num(px(m.x) + 3) << ',' << num(kTop + plotH + 42)
-          << ") rotate(60)\">" << xmlEscape(m.label) << "</text>\n";
+        o << "<text transform=\"translate(" << num(px(m.x) + 3) << ',' << num(kTop + plotH + 42) << ") rotate(60)\">"
+          << xmlEscape(m.label) << "</text>\n";
     o << "</g>\n";
 
     // The series.

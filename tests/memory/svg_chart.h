@@ -8,9 +8,9 @@ namespace ck::memtest {
 
 struct ChartSeries {
     std::string name;
-    std::string color;           // any SVG colour, e.g. "#1f77b4"
-    std::vector<double> values;  // one per x value
-    bool rightAxis = false;      // plotted against the right-hand axis
+    std::string color; // any SVG colour, e.g. "#1f77b4"
+    std::vector<double> values; // one per x value
+    bool rightAxis = false; // plotted against the right-hand axis
 };
 
 struct ChartMarker {
@@ -25,7 +25,7 @@ struct Chart {
     std::string rightLabel;
     std::vector<double> x;
     std::vector<ChartSeries> series;
-    std::vector<ChartMarker> markers;   // dashed vertical lines with a label
+    std::vector<ChartMarker> markers; // dashed vertical lines with a label
 };
 
 // A complete standalone SVG document. Axis ranges start at 0 and end at a "nice" value (1, 2 or 5

@@ -26,7 +26,7 @@ std::string readAll(const std::string& path)
 
 class ADaemonUnderMemcheck : public MemoryScenario {
 protected:
-    ADaemonUnderMemcheck() : MemoryScenario("valgrind") {}
+    ADaemonUnderMemcheck() : MemoryScenario("valgrind") { }
     void checkRequirements() override
     {
         test::skipUnless(::access(valgrind().c_str(), X_OK) == 0, "valgrind is not installed");
@@ -47,11 +47,11 @@ TEST_F(ADaemonUnderMemcheck, LeaksNothingAndMakesNoInvalidAccess)
     test::DaemonOptions options;
     options.vtWatch = console ? "waitevent" : "none";
     // Words split on spaces: no path here may contain one.
-    options.wrapper = valgrind() +
-                      " --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1"
-                      " --show-leak-kinds=definite,indirect --num-callers=40"
-                      " --suppressions=/usr/share/glib-2.0/valgrind/glib.supp --suppressions=" +
-                      supp + " --log-file=" + log;
+    options.wrapper = valgrind()
+        + " --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1"
+          " --show-leak-kinds=definite,indirect --num-callers=40"
+          " --suppressions=/usr/share/glib-2.0/valgrind/glib.supp --suppressions="
+        + supp + " --log-file=" + log;
     // GLib's slice allocator would hide leaks and reuse behind valgrind's back.
     options.env["G_SLICE"] = "always-malloc";
     options.env["G_DEBUG"] = "gc-friendly";
@@ -73,11 +73,15 @@ TEST_F(ADaemonUnderMemcheck, LeaksNothingAndMakesNoInvalidAccess)
     auto replies = callMany(client_->connection(), 200, [&](std::size_t i) -> CallSpec {
         const char* cookie = i % 5 == 1 ? (*closing)[i % 100].c_str() : "no-such-cookie";
         switch (i % 5) {
-        case 0: return {test::kManagerPath, test::kManagerIface, "GetSessions", nullptr};
+        case 0:
+            return {test::kManagerPath, test::kManagerIface, "GetSessions", nullptr};
         case 1:
-        case 2: return {test::kManagerPath, test::kManagerIface, "GetSessionForCookie", g_variant_new("(s)", cookie)};
-        case 3: return {seat, "org.freedesktop.DBus.Properties", "GetAll", g_variant_new("(s)", test::kSeatIface)};
-        default: return {session, "org.freedesktop.DBus.Introspectable", "Introspect", nullptr};
+        case 2:
+            return {test::kManagerPath, test::kManagerIface, "GetSessionForCookie", g_variant_new("(s)", cookie)};
+        case 3:
+            return {seat, "org.freedesktop.DBus.Properties", "GetAll", g_variant_new("(s)", test::kSeatIface)};
+        default:
+            return {session, "org.freedesktop.DBus.Introspectable", "Introspect", nullptr};
         }
     });
     for (std::size_t i = 0; i < replies.size(); ++i)
@@ -111,7 +115,7 @@ TEST_F(ADaemonUnderMemcheck, LeaksNothingAndMakesNoInvalidAccess)
     EXPECT_NE(text.find("ERROR SUMMARY: 0 errors"), std::string::npos) << text;
     // The summary for the test log.
     for (const char* key : {"in use at exit:", "total heap usage:", "definitely lost:", "indirectly lost:",
-                            "possibly lost:", "still reachable:", "suppressed:", "ERROR SUMMARY:"}) {
+             "possibly lost:", "still reachable:", "suppressed:", "ERROR SUMMARY:"}) {
         const auto pos = text.find(key);
         if (pos == std::string::npos)
             continue;

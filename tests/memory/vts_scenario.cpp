@@ -9,7 +9,7 @@ namespace {
 
 class ADaemonFollowingEveryVt : public MemoryScenario {
 protected:
-    ADaemonFollowingEveryVt() : MemoryScenario("vts") {}
+    ADaemonFollowingEveryVt() : MemoryScenario("vts") { }
     void checkRequirements() override { skipUnlessVtConsole(); }
 };
 

@@ -9,7 +9,7 @@ namespace {
 
 class ADaemonInTheWaitActiveFallback : public MemoryScenario {
 protected:
-    ADaemonInTheWaitActiveFallback() : MemoryScenario("waitactive") {}
+    ADaemonInTheWaitActiveFallback() : MemoryScenario("waitactive") { }
     void checkRequirements() override { skipUnlessVtConsole(); }
 };
 
@@ -41,8 +41,8 @@ TEST_F(ADaemonInTheWaitActiveFallback, StaysWithinEightMiBOfTheDefaultMode)
     const auto end = checkpoint("waitactive sessions gone");
 
     const long limit = reference.vmSize + budget("waitactive_vmsize_over_waitevent_idle_max_kib");
-    EXPECT_LE(trace_->maxVmSize(since), limit) << "VmSize peaked at " << kib(trace_->maxVmSize(since))
-                                               << "; waitevent idle " << kib(reference.vmSize);
+    EXPECT_LE(trace_->maxVmSize(since), limit)
+        << "VmSize peaked at " << kib(trace_->maxVmSize(since)) << "; waitevent idle " << kib(reference.vmSize);
     expectThreadsAtMost(budget("waitactive_threads_max"), since, "VT_WAITACTIVE pool");
     // Every waiter woken by a switch was re-armed, none leaked.
     EXPECT_EQ(visit.visited.threads, visit.opened.threads);

@@ -41,7 +41,7 @@ TempDir::TempDir()
         std::perror("mkdtemp");
         std::exit(1);
     }
-    ::chmod(tmpl.c_str(), 0755);   // the bus socket must be reachable by uid 65534
+    ::chmod(tmpl.c_str(), 0755); // the bus socket must be reachable by uid 65534
     path_ = tmpl;
 }
 
@@ -76,7 +76,7 @@ TempDir::~TempDir()
 
 namespace {
 pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extraEnv, int stdoutFd,
-            int stderrFd)
+    int stderrFd)
 {
     pid_t pid = ::fork();
     if (pid == 0) {
@@ -100,8 +100,7 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
 int waitStatus(pid_t pid)
 {
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     if (WIFSIGNALED(status))
@@ -132,17 +131,16 @@ TestBus::TestBus()
     address_ = "unix:path=" + socket;
     const std::string log = dir() + "/dbus-daemon.log";
     int logFd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    pid_ = spawn({"dbus-daemon", "--config-file=" + conf, "--address=" + address_, "--nofork", "--nopidfile"}, {},
-                 logFd, logFd);
+    pid_ = spawn(
+        {"dbus-daemon", "--config-file=" + conf, "--address=" + address_, "--nofork", "--nopidfile"}, {}, logFd, logFd);
     ::close(logFd);
     // The socket file appears a moment before dbus-daemon listens: wait until a connection works.
     for (int i = 0; i < 500; ++i) {
-        struct stat st {};
+        struct stat st { };
         if (::stat(socket.c_str(), &st) == 0) {
-            GDBusConnection* c = g_dbus_connection_new_for_address_sync(
-                address_.c_str(),
-                static_cast<GDBusConnectionFlags>(G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
+            GDBusConnection* c = g_dbus_connection_new_for_address_sync(address_.c_str(),
+                static_cast<GDBusConnectionFlags>(
+                    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
                 nullptr, nullptr, nullptr);
             if (c != nullptr) {
                 g_dbus_connection_close_sync(c, nullptr, nullptr);
@@ -184,9 +182,9 @@ bool Daemon::start()
 {
     std::vector<std::string> argv = splitWords(options_.wrapper);
     argv.push_back(env("CK_DAEMON", "console-kit-daemon"));
-    for (const std::string& a : {std::string("--no-daemon"), "--rundir=" + rundir(), "--logdir=" + logdir(),
-                                 "--confdir=" + confdir(), "--hooks-libdir=" + root() + "/lib",
-                                 "--user-rundir=" + root() + "/user", "--vt-watch=" + options_.vtWatch})
+    for (const std::string& a :
+        {std::string("--no-daemon"), "--rundir=" + rundir(), "--logdir=" + logdir(), "--confdir=" + confdir(),
+            "--hooks-libdir=" + root() + "/lib", "--user-rundir=" + root() + "/user", "--vt-watch=" + options_.vtWatch})
         argv.push_back(a);
     // Without VT watching the daemon must not switch the machine's VTs either: no console.
     if (options_.vtWatch == "none")
@@ -197,14 +195,14 @@ bool Daemon::start()
     e["DBUS_SYSTEM_BUS_ADDRESS"] = bus_.address();
     const std::string errPath = root() + "/daemon.stderr";
     int errFd = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    pid_ = spawn(argv, e, errFd, errFd);   // never the test's own stdout: no reader left hanging
+    pid_ = spawn(argv, e, errFd, errFd); // never the test's own stdout: no reader left hanging
     ::close(errFd);
 
     Client probe(bus_.address());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.wrapper.empty() ? 10 : 90);
     while (std::chrono::steady_clock::now() < deadline) {
         Reply r = probe.call("/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
-                             g_variant_new("(s)", "org.freedesktop.ConsoleKit"));
+            g_variant_new("(s)", "org.freedesktop.ConsoleKit"));
         gboolean has = FALSE;
         if (r.ok())
             g_variant_get(r.value, "(b)", &has);
@@ -256,8 +254,7 @@ std::string Daemon::stderrText() const
 
 Reply::Reply(Reply&& o) noexcept
     : value(std::exchange(o.value, nullptr)), errorName(std::move(o.errorName)), errorMessage(std::move(o.errorMessage))
-{
-}
+{ }
 
 Reply& Reply::operator=(Reply&& o) noexcept
 {
@@ -290,10 +287,9 @@ std::string Reply::print() const
 Client::Client(const std::string& address)
 {
     GError* error = nullptr;
-    connection_ = g_dbus_connection_new_for_address_sync(
-        address.c_str(),
-        static_cast<GDBusConnectionFlags>(G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                          G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
+    connection_ = g_dbus_connection_new_for_address_sync(address.c_str(),
+        static_cast<GDBusConnectionFlags>(
+            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
         nullptr, nullptr, &error);
     if (connection_ == nullptr) {
         std::fprintf(stderr, "cannot connect to %s: %s\n", address.c_str(), error->message);
@@ -323,15 +319,15 @@ void Client::close()
         g_dbus_connection_close_sync(connection_, nullptr, nullptr);
 }
 
-Reply Client::call(const std::string& path, const std::string& iface, const std::string& method, GVariant* params,
-                   int timeoutMs)
+Reply Client::call(
+    const std::string& path, const std::string& iface, const std::string& method, GVariant* params, int timeoutMs)
 {
     const bool driver = path == "/org/freedesktop/DBus";
     GError* error = nullptr;
     Reply r;
     r.value = g_dbus_connection_call_sync(connection_, driver ? "org.freedesktop.DBus" : "org.freedesktop.ConsoleKit",
-                                          path.c_str(), iface.c_str(), method.c_str(), params, nullptr,
-                                          G_DBUS_CALL_FLAGS_NONE, timeoutMs, nullptr, &error);
+        path.c_str(), iface.c_str(), method.c_str(), params, nullptr, G_DBUS_CALL_FLAGS_NONE, timeoutMs, nullptr,
+        &error);
     if (error != nullptr) {
         gchar* remote = g_dbus_error_get_remote_error(error);
         r.errorName = remote != nullptr ? remote : "(local)";
@@ -358,7 +354,7 @@ void Client::watchSignals()
     subscription_ = g_dbus_connection_signal_subscribe(
         connection_, "org.freedesktop.ConsoleKit", nullptr, nullptr, nullptr, nullptr, G_DBUS_SIGNAL_FLAGS_NONE,
         [](GDBusConnection*, const gchar*, const gchar* path, const gchar* iface, const gchar* name, GVariant* args,
-           gpointer data) {
+            gpointer data) {
             gchar* s = g_variant_print(args, FALSE);
             static_cast<Client*>(data)->signals.push_back({path, iface, name, s});
             g_free(s);
@@ -374,8 +370,7 @@ bool Client::waitFor(const std::function<bool()>& pred, std::chrono::millisecond
     while (!pred()) {
         if (std::chrono::steady_clock::now() >= deadline)
             return false;
-        while (g_main_context_iteration(nullptr, FALSE)) {
-        }
+        while (g_main_context_iteration(nullptr, FALSE)) { }
         if (!pred())
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
@@ -413,12 +408,11 @@ CommandResult runCommand(const std::vector<std::string>& argv, const std::map<st
 }
 
 CommandResult gdbusCallAs(uid_t uid, const std::string& address, const std::string& path, const std::string& method,
-                          const std::vector<std::string>& args)
+    const std::vector<std::string>& args)
 {
     std::vector<std::string> argv = {"setpriv", "--reuid=" + std::to_string(uid), "--regid=" + std::to_string(uid),
-                                     "--clear-groups", "gdbus", "call", "--address", address,
-                                     "--dest", "org.freedesktop.ConsoleKit", "--object-path", path,
-                                     "--method", method};
+        "--clear-groups", "gdbus", "call", "--address", address, "--dest", "org.freedesktop.ConsoleKit",
+        "--object-path", path, "--method", method};
     argv.insert(argv.end(), args.begin(), args.end());
     return runCommand(argv);
 }

@@ -31,7 +31,7 @@ private:
 
 class TestBus {
 public:
-    TestBus();   // starts dbus-daemon; exits the test binary with 1 if it cannot
+    TestBus(); // starts dbus-daemon; exits the test binary with 1 if it cannot
     ~TestBus();
     const std::string& address() const { return address_; }
     const std::string& dir() const { return dir_.path(); }
@@ -48,7 +48,7 @@ struct DaemonOptions {
     bool staticSeat = true;
     std::string seatFileContent = "[Seat Entry]\nVersion=1.0\nName=Primary seat\nHidden=false\nDevices=\n";
     std::map<std::string, std::string> env;
-    std::string wrapper;   // e.g. "valgrind --error-exitcode=1" (split on spaces)
+    std::string wrapper; // e.g. "valgrind --error-exitcode=1" (split on spaces)
 };
 
 class Daemon {
@@ -58,8 +58,8 @@ public:
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
 
-    bool start();                     // true once the name is owned
-    int stop(int signal = SIGTERM);   // the exit status (128+sig when killed)
+    bool start(); // true once the name is owned
+    int stop(int signal = SIGTERM); // the exit status (128+sig when killed)
     bool running() const { return pid_ > 0; }
     pid_t pid() const { return pid_; }
     const std::string& root() const { return root_.path(); }
@@ -77,7 +77,7 @@ private:
 
 // A reply or a D-Bus error.
 struct Reply {
-    GVariant* value = nullptr;   // owned
+    GVariant* value = nullptr; // owned
     std::string errorName;
     std::string errorMessage;
     Reply() = default;
@@ -85,28 +85,28 @@ struct Reply {
     Reply& operator=(Reply&& o) noexcept;
     ~Reply();
     bool ok() const { return value != nullptr; }
-    std::string print() const;   // g_variant_print of the value or "ERROR name: message"
+    std::string print() const; // g_variant_print of the value or "ERROR name: message"
 };
 
 class Client {
 public:
-    explicit Client(const std::string& address);   // a new private connection
+    explicit Client(const std::string& address); // a new private connection
     ~Client();
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
 
     GDBusConnection* connection() const { return connection_; }
     std::string uniqueName() const;
-    Reply call(const std::string& path, const std::string& iface, const std::string& method,
-               GVariant* params = nullptr, int timeoutMs = 10000);
+    Reply call(const std::string& path, const std::string& iface, const std::string& method, GVariant* params = nullptr,
+        int timeoutMs = 10000);
     Reply manager(const std::string& method, GVariant* params = nullptr);
     Reply getProperty(const std::string& path, const std::string& iface, const std::string& name);
-    void close();   // disconnects (ends the sessions it leads)
+    void close(); // disconnects (ends the sessions it leads)
 
     // Signals of org.freedesktop.ConsoleKit, recorded after watchSignals().
     struct Signal {
         std::string path, iface, name;
-        std::string args;   // g_variant_print
+        std::string args; // g_variant_print
     };
     void watchSignals();
     // Iterates the default main context until pred() holds or the timeout passes.
@@ -121,12 +121,12 @@ private:
 
 struct CommandResult {
     int status = -1;
-    std::string output;   // stdout and stderr
+    std::string output; // stdout and stderr
 };
 CommandResult runCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
 // `gdbus call` as another uid (setpriv): exercises the bus policy and the daemon's own checks.
 CommandResult gdbusCallAs(uid_t uid, const std::string& address, const std::string& path, const std::string& method,
-                          const std::vector<std::string>& args = {});
+    const std::vector<std::string>& args = {});
 
 inline const char* const kManagerPath = "/org/freedesktop/ConsoleKit/Manager";
 inline const char* const kManagerIface = "org.freedesktop.ConsoleKit.Manager";

@@ -35,7 +35,7 @@ protected:
     // Calls `method`; expects success, the kernel on `vt` by the time the reply arrives, the
     // Seat.ActiveSessionChanged(activePath) signal recorded BEFORE the reply, and one reply only.
     void expectSwitchingCall(const std::string& path, const char* iface, const char* method, GVariant* params,
-                             unsigned vt, const std::string& activePath)
+        unsigned vt, const std::string& activePath)
     {
         SCOPED_TRACE(std::string(iface) + "." + method + " on " + path + " [" + GetParam() + "]");
         ASSERT_NE(kernelVt(), vt) << "the test must start elsewhere";
@@ -84,7 +84,7 @@ protected:
 
     // gdbus call as uid 65534: refused with <iface>.Error.InsufficientPermission; nothing switches.
     void expectRefusedForNobody(const std::string& path, const std::string& ifaceDotMethod,
-                                const std::vector<std::string>& args, const char* ifaceShort)
+        const std::vector<std::string>& args, const char* ifaceShort)
     {
         SCOPED_TRACE(ifaceDotMethod + " as uid 65534");
         const unsigned before = kernelVt();
@@ -98,8 +98,8 @@ protected:
     }
 
     // gdbus call as uid 65534 (who has a session on the seat): succeeds, and the VT is `vt` when it returns.
-    void expectAllowedForNobody(const std::string& path, const std::string& ifaceDotMethod,
-                                const std::vector<std::string>& args, unsigned vt)
+    void expectAllowedForNobody(
+        const std::string& path, const std::string& ifaceDotMethod, const std::vector<std::string>& args, unsigned vt)
     {
         SCOPED_TRACE(ifaceDotMethod + " as uid 65534 with a session");
         ASSERT_NE(kernelVt(), vt);
@@ -113,10 +113,10 @@ protected:
 
 TEST_P(ADaemonActivatingOnRealVts, SeatActivateSessionSwitchesAndRepliesAfterTheSwitch)
 {
-    expectSwitchingCall(kSeat1Path, kSeatIface, "ActivateSession", g_variant_new("(o)", text_.path.c_str()),
-                        gVt.text, text_.path);
-    expectSwitchingCall(kSeat1Path, kSeatIface, "ActivateSession", g_variant_new("(o)", x_.path.c_str()), gVt.x,
-                        x_.path);
+    expectSwitchingCall(
+        kSeat1Path, kSeatIface, "ActivateSession", g_variant_new("(o)", text_.path.c_str()), gVt.text, text_.path);
+    expectSwitchingCall(
+        kSeat1Path, kSeatIface, "ActivateSession", g_variant_new("(o)", x_.path.c_str()), gVt.x, x_.path);
     EXPECT_TRUE(isActive(x_.path));
     EXPECT_FALSE(isActive(text_.path));
 }
@@ -149,18 +149,18 @@ TEST_P(ADaemonActivatingOnRealVts, SeatSwitchToAVtWithoutASessionFromAnotherSuch
 
 TEST_P(ADaemonActivatingOnRealVts, ManagerActivateSessionTakesABareIdOrAPath)
 {
-    expectSwitchingCall(kManagerPath, kManagerIface, "ActivateSession", g_variant_new("(s)", text_.id.c_str()),
-                        gVt.text, text_.path);
-    expectSwitchingCall(kManagerPath, kManagerIface, "ActivateSession", g_variant_new("(s)", x_.path.c_str()), gVt.x,
-                        x_.path);
+    expectSwitchingCall(
+        kManagerPath, kManagerIface, "ActivateSession", g_variant_new("(s)", text_.id.c_str()), gVt.text, text_.path);
+    expectSwitchingCall(
+        kManagerPath, kManagerIface, "ActivateSession", g_variant_new("(s)", x_.path.c_str()), gVt.x, x_.path);
 }
 
 TEST_P(ADaemonActivatingOnRealVts, ManagerActivateSessionOnSeatSwitches)
 {
     expectSwitchingCall(kManagerPath, kManagerIface, "ActivateSessionOnSeat",
-                        g_variant_new("(ss)", text_.path.c_str(), kSeat1Path), gVt.text, text_.path);
+        g_variant_new("(ss)", text_.path.c_str(), kSeat1Path), gVt.text, text_.path);
     expectSwitchingCall(kManagerPath, kManagerIface, "ActivateSessionOnSeat",
-                        g_variant_new("(ss)", x_.id.c_str(), "Seat1"), gVt.x, x_.path);
+        g_variant_new("(ss)", x_.id.c_str(), "Seat1"), gVt.x, x_.path);
 }
 
 TEST_P(ADaemonActivatingOnRealVts, ActivatingTheActiveSessionSucceedsWithoutASwitch)
@@ -172,8 +172,8 @@ TEST_P(ADaemonActivatingOnRealVts, ActivatingTheActiveSessionSucceedsWithoutASwi
     expectNoSwitchSuccess(text_.path, kSessionIface, "Activate", nullptr);
     expectNoSwitchSuccess(kSeat1Path, kSeatIface, "SwitchTo", g_variant_new("(u)", gVt.text));
     expectNoSwitchSuccess(kManagerPath, kManagerIface, "ActivateSession", g_variant_new("(s)", text_.id.c_str()));
-    expectNoSwitchSuccess(kManagerPath, kManagerIface, "ActivateSessionOnSeat",
-                          g_variant_new("(ss)", text_.id.c_str(), kSeat1Path));
+    expectNoSwitchSuccess(
+        kManagerPath, kManagerIface, "ActivateSessionOnSeat", g_variant_new("(ss)", text_.id.c_str(), kSeat1Path));
     // SwitchTo the VT in front that has no session.
     ASSERT_TRUE(switchTo(gVt.third));
     ASSERT_TRUE(waitActive(""));
@@ -204,18 +204,17 @@ TEST_P(ADaemonActivatingOnRealVts, LetsAUserWithASessionOnTheSeatSwitch)
     expectAllowedForNobody(kSeat1Path, kSeatIfaceDot + "ActivateSession", {text_.path}, gVt.text);
     EXPECT_TRUE(waitActive(text_.path));
     expectAllowedForNobody(x_.path, kSessionIfaceDot + "Activate", {}, gVt.x);
-    expectAllowedForNobody(kSeat1Path, kSeatIfaceDot + "SwitchTo", {"uint32 " + std::to_string(gVt.third)},
-                           gVt.third);
+    expectAllowedForNobody(kSeat1Path, kSeatIfaceDot + "SwitchTo", {"uint32 " + std::to_string(gVt.third)}, gVt.third);
     EXPECT_TRUE(waitActive(own.path));
-    expectAllowedForNobody(kSeat1Path, kSeatIfaceDot + "SwitchTo", {"uint32 " + std::to_string(gVt.original)},
-                           gVt.original);
+    expectAllowedForNobody(
+        kSeat1Path, kSeatIfaceDot + "SwitchTo", {"uint32 " + std::to_string(gVt.original)}, gVt.original);
     expectAllowedForNobody(kManagerPath, kManagerIfaceDot + "ActivateSession", {text_.id}, gVt.text);
     expectAllowedForNobody(kManagerPath, kManagerIfaceDot + "ActivateSessionOnSeat", {x_.path, kSeat1Path}, gVt.x);
     EXPECT_TRUE(waitActive(x_.path));
 }
 
-INSTANTIATE_TEST_SUITE_P(BothWatchModes, ADaemonActivatingOnRealVts, ::testing::Values("waitevent", "waitactive"),
-                         modeName);
+INSTANTIATE_TEST_SUITE_P(
+    BothWatchModes, ADaemonActivatingOnRealVts, ::testing::Values("waitevent", "waitactive"), modeName);
 
 // --activation-timeout-ms=300, and a VT that does not let go: the kernel waits for VT_RELDISP.
 class ADaemonWhoseSwitchIsHeldBack : public ADaemonActivatingOnRealVts {
@@ -231,8 +230,8 @@ TEST_P(ADaemonWhoseSwitchIsHeldBack, AnswersAnErrorAfterTheTimeoutAndNeverAgain)
     ASSERT_TRUE(blocker.ok());
     log_->clear();
 
-    AsyncCall call(client_->connection(), kSeat1Path, kSeatIface, "ActivateSession",
-                   g_variant_new("(o)", x_.path.c_str()));
+    AsyncCall call(
+        client_->connection(), kSeat1Path, kSeatIface, "ActivateSession", g_variant_new("(o)", x_.path.c_str()));
     ASSERT_TRUE(call.finish(3s));
     const auto took = Clock::now() - call.sentAt();
     EXPECT_EQ(call.reply().errorName, errorName("Seat", "Failed")) << call.reply().print();
@@ -241,7 +240,7 @@ TEST_P(ADaemonWhoseSwitchIsHeldBack, AnswersAnErrorAfterTheTimeoutAndNeverAgain)
     EXPECT_EQ(kernelVt(), gVt.text) << "the switch was held back";
     EXPECT_EQ(activeSession(), text_.path);
     std::printf("[%s] held-back activation: %s after %lld ms\n", GetParam().c_str(), call.reply().print().c_str(),
-                micros(took) / 1000);
+        micros(took) / 1000);
 
     // Let the switch happen late: the daemon follows it but does not answer the call again.
     ASSERT_TRUE(blocker.release());
@@ -256,8 +255,8 @@ TEST_P(ADaemonWhoseSwitchIsHeldBack, AnswersAnErrorAfterTheTimeoutAndNeverAgain)
     EXPECT_EQ(log_->signals("ActiveSessionChanged", kSeat1Path)[0].body, "('" + x_.path + "',)");
 }
 
-INSTANTIATE_TEST_SUITE_P(BothWatchModes, ADaemonWhoseSwitchIsHeldBack, ::testing::Values("waitevent", "waitactive"),
-                         modeName);
+INSTANTIATE_TEST_SUITE_P(
+    BothWatchModes, ADaemonWhoseSwitchIsHeldBack, ::testing::Values("waitevent", "waitactive"), modeName);
 
 } // namespace
 } // namespace ck::test

@@ -36,8 +36,7 @@ public:
                   std::this_thread::sleep_for(200us);
               }
           })
-    {
-    }
+    { }
     ~ThreadSampler() { stop(); }
     void stop()
     {
@@ -67,7 +66,7 @@ protected:
     {
         const unsigned other = last == gVt.text ? gVt.x : gVt.text;
         for (unsigned i = 0; i < kBurstSwitches; ++i) {
-            const unsigned vt = (kBurstSwitches - i) % 2 == 1 ? last : other;   // the last one is `last`
+            const unsigned vt = (kBurstSwitches - i) % 2 == 1 ? last : other; // the last one is `last`
             if (waitEach ? !switchTo(vt) : !requestVt(vt))
                 return ::testing::AssertionFailure() << "switch " << i << " to VT " << vt << " failed";
         }
@@ -112,16 +111,19 @@ TEST_P(ADaemonUnderVtBursts, EndsOnTheKernelsSessionWithin100msAfterABurst)
         EXPECT_EQ(seen, expected) << GetParam() << ", " << kind << ": not caught up 100 ms after the burst";
         std::printf("[%s] burst of %u (%s) took %lld ms; GetActiveSession matched VT_GETSTATE %lld us after "
                     "its end\n",
-                    GetParam().c_str(), kBurstSwitches, kind, static_cast<long long>(micros(end - t0) / 1000),
-                    caughtUp == Clock::time_point{} ? -1LL : micros(caughtUp - end));
+            GetParam().c_str(), kBurstSwitches, kind, static_cast<long long>(micros(end - t0) / 1000),
+            caughtUp == Clock::time_point{} ? -1LL : micros(caughtUp - end));
         // It stays there (no stale event flips it back), and the last signal agrees.
         spin(150ms);
         EXPECT_EQ(kernelVt(), truth);
         EXPECT_EQ(activeSession(), expected) << GetParam() << ", " << kind;
-        ASSERT_TRUE(log_->waitFor([&] {
-            const auto sigs = log_->signals("ActiveSessionChanged", kSeat1Path);
-            return !sigs.empty() && sigs.back().body == "('" + expected + "',)";
-        }, 1s)) << "the last ActiveSessionChanged names the kernel's session";
+        ASSERT_TRUE(log_->waitFor(
+            [&] {
+                const auto sigs = log_->signals("ActiveSessionChanged", kSeat1Path);
+                return !sigs.empty() && sigs.back().body == "('" + expected + "',)";
+            },
+            1s))
+            << "the last ActiveSessionChanged names the kernel's session";
         EXPECT_EQ(isActive(expected), true);
         EXPECT_EQ(isActive(expected == text.path ? x.path : text.path), false);
         log_->clear();
@@ -147,7 +149,7 @@ TEST_P(ADaemonUnderVtBursts, KeepsItsThreadCountWhateverTheSessionsAndSwitches)
         ASSERT_TRUE(burst(true, gVt.text));
     }
     sampler.stop();
-    std::this_thread::sleep_for(200ms);   // settled: the pool (waitactive) re-armed
+    std::this_thread::sleep_for(200ms); // settled: the pool (waitactive) re-armed
     const long after = procStatus(pid, "Threads");
     ASSERT_TRUE(switchTo(gVt.original));
     std::this_thread::sleep_for(200ms);
@@ -155,8 +157,8 @@ TEST_P(ADaemonUnderVtBursts, KeepsItsThreadCountWhateverTheSessionsAndSwitches)
 
     std::printf("[%s] daemon threads: at start %ld, with 50 sessions %ld, during %u bursts of %u %ld..%ld "
                 "(%ld samples), after %ld, back on VT %u %ld\n",
-                GetParam().c_str(), atStart, withSessions, bursts, kBurstSwitches, sampler.min(), sampler.max(),
-                sampler.samples(), after, gVt.original, back);
+        GetParam().c_str(), atStart, withSessions, bursts, kBurstSwitches, sampler.min(), sampler.max(),
+        sampler.samples(), after, gVt.original, back);
     EXPECT_GT(sampler.samples(), 10);
     EXPECT_EQ(withSessions, atStart) << "sessions cost no threads";
     EXPECT_EQ(after, atStart);
@@ -173,8 +175,7 @@ TEST_P(ADaemonUnderVtBursts, KeepsItsThreadCountWhateverTheSessionsAndSwitches)
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(BothWatchModes, ADaemonUnderVtBursts, ::testing::Values("waitevent", "waitactive"),
-                         modeName);
+INSTANTIATE_TEST_SUITE_P(BothWatchModes, ADaemonUnderVtBursts, ::testing::Values("waitevent", "waitactive"), modeName);
 
 // VmSize of a daemon per mode with the same 50 sessions after the same switches.
 struct Footprint {
@@ -197,19 +198,17 @@ Footprint footprint(const std::string& mode)
     for (int i = 0; i < 50; ++i) {
         const std::string tty = "/dev/tty" + std::to_string(i % 2 ? gVt.x : gVt.text);
         Reply r = leader.manager("OpenSessionWithParameters",
-                                 sessionParams({{"unix-user", g_variant_new_int32(0)},
-                                                {"display-device", g_variant_new_string(tty.c_str())},
-                                                {"x11-display", g_variant_new_string("")},
-                                                {"x11-display-device", g_variant_new_string("")},
-                                                {"is-local", g_variant_new_boolean(TRUE)}}));
+            sessionParams({{"unix-user", g_variant_new_int32(0)}, {"display-device", g_variant_new_string(tty.c_str())},
+                {"x11-display", g_variant_new_string("")}, {"x11-display-device", g_variant_new_string("")},
+                {"is-local", g_variant_new_boolean(TRUE)}}));
         EXPECT_TRUE(r.ok()) << r.print();
     }
     for (unsigned vt : {gVt.text, gVt.x, gVt.original, gVt.x, gVt.text, gVt.original})
         EXPECT_TRUE(switchTo(vt));
     std::this_thread::sleep_for(200ms);
-    Footprint f{procStatus(daemon.pid(), "Threads"), procStatus(daemon.pid(), "VmSize"),
-                procStatus(daemon.pid(), "VmRSS")};
-    leader.close();   // its sessions end; the daemon unmounts their runtime directory
+    Footprint f{
+        procStatus(daemon.pid(), "Threads"), procStatus(daemon.pid(), "VmSize"), procStatus(daemon.pid(), "VmRSS")};
+    leader.close(); // its sessions end; the daemon unmounts their runtime directory
     Client observer(bus.address());
     EXPECT_TRUE(waitUntilNoSessions(observer, 3s));
     EXPECT_EQ(daemon.stop(), 0) << daemon.stderrText();
@@ -226,8 +225,8 @@ TEST(TheDaemonsWaitActivePool, CostsAtMost8MiBOfVmSizeOverWaitEvent)
     ASSERT_GT(pool.vmSizeKb, 0);
     std::printf("daemon with 50 sessions: waitevent %ld threads, VmSize %ld kB, VmRSS %ld kB; waitactive %ld threads, "
                 "VmSize %ld kB (+%ld kB), VmRSS %ld kB (+%ld kB)\n",
-                event.threads, event.vmSizeKb, event.vmRssKb, pool.threads, pool.vmSizeKb,
-                pool.vmSizeKb - event.vmSizeKb, pool.vmRssKb, pool.vmRssKb - event.vmRssKb);
+        event.threads, event.vmSizeKb, event.vmRssKb, pool.threads, pool.vmSizeKb, pool.vmSizeKb - event.vmSizeKb,
+        pool.vmRssKb, pool.vmRssKb - event.vmRssKb);
     EXPECT_LE(event.threads, 4);
     EXPECT_LE(pool.vmSizeKb - event.vmSizeKb, 8 * 1024);
 }

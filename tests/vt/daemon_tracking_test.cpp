@@ -30,8 +30,8 @@ protected:
     int indexOfSignal(const std::string& member, const std::string& path, const std::string& body = "")
     {
         return log_->indexOf([&](const WireLog::Entry& e) {
-            return e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.member == member && e.path == path &&
-                   (body.empty() || e.body == body);
+            return e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.member == member && e.path == path
+                && (body.empty() || e.body == body);
         });
     }
     // The session's PropertiesChanged announcing both `active` and `session-state` with the
@@ -40,8 +40,8 @@ protected:
     {
         auto find = [&](const std::string& needle) {
             return log_->indexOf([&](const WireLog::Entry& e) {
-                return e.member == "PropertiesChanged" && e.path == path &&
-                       e.body.find(kSessionIface) != std::string::npos && e.body.find(needle) != std::string::npos;
+                return e.member == "PropertiesChanged" && e.path == path
+                    && e.body.find(kSessionIface) != std::string::npos && e.body.find(needle) != std::string::npos;
             });
         };
         const int a = find(active ? "'active': <true>" : "'active': <false>");
@@ -52,7 +52,7 @@ protected:
     void expectOneActiveSessionChanged(const std::string& path)
     {
         ASSERT_TRUE(log_->waitForSignal("ActiveSessionChanged", kSeat1Path)) << GetParam();
-        spin(100ms);   // a second (wrong) signal would come within the reconcile window
+        spin(100ms); // a second (wrong) signal would come within the reconcile window
         const auto sigs = log_->signals("ActiveSessionChanged", kSeat1Path);
         std::string bodies;
         for (const auto& e : sigs)
@@ -67,7 +67,8 @@ protected:
         EXPECT_TRUE(log_->waitFor([&] {
             const auto sigs = log_->signals("ActiveSessionChanged", kSeat1Path);
             return !sigs.empty() && sigs.back().body == pathArg(path);
-        })) << "last ActiveSessionChanged should name " << path;
+        })) << "last ActiveSessionChanged should name "
+            << path;
     }
 };
 
@@ -227,8 +228,8 @@ TEST_P(ADaemonFollowingRealVts, ActivatesASessionOpenedOnTheVtInFrontAtOnce)
     expectActive(here, false);
 }
 
-INSTANTIATE_TEST_SUITE_P(BothWatchModes, ADaemonFollowingRealVts, ::testing::Values("waitevent", "waitactive"),
-                         modeName);
+INSTANTIATE_TEST_SUITE_P(
+    BothWatchModes, ADaemonFollowingRealVts, ::testing::Values("waitevent", "waitactive"), modeName);
 
 // The daemon is started while another VT than the original one is in front.
 class ADaemonStartedOnAnotherVt : public DaemonOnRealVt {
@@ -255,8 +256,8 @@ TEST_P(ADaemonStartedOnAnotherVt, ReadsTheActiveVtAtStart)
     EXPECT_TRUE(waitActive(other.path)) << GetParam();
 }
 
-INSTANTIATE_TEST_SUITE_P(BothWatchModes, ADaemonStartedOnAnotherVt, ::testing::Values("waitevent", "waitactive"),
-                         modeName);
+INSTANTIATE_TEST_SUITE_P(
+    BothWatchModes, ADaemonStartedOnAnotherVt, ::testing::Values("waitevent", "waitactive"), modeName);
 
 } // namespace
 } // namespace ck::test

@@ -26,7 +26,7 @@ int main(int argc, char** argv)
         return 77;
     }
     std::printf("vt-daemon-test: original VT %u; sessions on VTs %u (text), %u (X), %u (spare)\n",
-                ck::test::gVt.original, ck::test::gVt.text, ck::test::gVt.x, ck::test::gVt.third);
+        ck::test::gVt.original, ck::test::gVt.text, ck::test::gVt.x, ck::test::gVt.third);
     ::testing::AddGlobalTestEnvironment(new RestoreVtEnvironment);
     const int rc = RUN_ALL_TESTS();
     ck::test::restoreOriginalVt();

@@ -86,7 +86,7 @@ bool switchTo(unsigned vt, std::chrono::milliseconds timeout)
     if (kernelReaches(vt, timeout))
         return true;
     std::fprintf(stderr, "vt-daemon-test: VT %u requested, VT %u still active after %lld ms\n", vt, kernelVt(),
-                 static_cast<long long>(timeout.count()));
+        static_cast<long long>(timeout.count()));
     return false;
 }
 
@@ -123,7 +123,7 @@ SwitchBlocker::~SwitchBlocker()
 {
     if (fd_ < 0)
         return;
-    ::ioctl(fd_, VT_RELDISP, 0);   // drop a pending switch (EINVAL when none)
+    ::ioctl(fd_, VT_RELDISP, 0); // drop a pending switch (EINVAL when none)
     vt_mode mode{};
     mode.mode = VT_AUTO;
     if (::ioctl(fd_, VT_SETMODE, &mode) < 0)
@@ -158,17 +158,16 @@ WireLog::WireLog(GDBusConnection* connection) : connection_(connection)
     g_object_ref(connection_);
     filterId_ = g_dbus_connection_add_filter(connection_, &WireLog::filter, this, nullptr);
     GError* error = nullptr;
-    GVariant* r = g_dbus_connection_call_sync(
-        connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "AddMatch",
-        g_variant_new("(s)", "type='signal',sender='org.freedesktop.ConsoleKit'"), nullptr, G_DBUS_CALL_FLAGS_NONE,
-        5000, nullptr, &error);
+    GVariant* r = g_dbus_connection_call_sync(connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+        "org.freedesktop.DBus", "AddMatch", g_variant_new("(s)", "type='signal',sender='org.freedesktop.ConsoleKit'"),
+        nullptr, G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &error);
     if (r != nullptr)
         g_variant_unref(r);
     if (error != nullptr) {
         ADD_FAILURE() << "AddMatch: " << error->message;
         g_error_free(error);
     }
-    clear();   // the AddMatch reply
+    clear(); // the AddMatch reply
 }
 
 WireLog::~WireLog()
@@ -199,9 +198,9 @@ GDBusMessage* WireLog::filter(GDBusConnection*, GDBusMessage* message, gboolean 
         e.body = s;
         g_free(s);
     }
-    if (e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.iface.rfind("org.freedesktop.DBus", 0) == 0 &&
-        e.iface != "org.freedesktop.DBus.Properties")
-        return message;   // NameAcquired and the like
+    if (e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.iface.rfind("org.freedesktop.DBus", 0) == 0
+        && e.iface != "org.freedesktop.DBus.Properties")
+        return message; // NameAcquired and the like
     std::lock_guard lock(self->mutex_);
     self->entries_.push_back(std::move(e));
     return message;
@@ -249,15 +248,14 @@ bool WireLog::waitFor(const std::function<bool()>& pred, std::chrono::millisecon
     while (!pred()) {
         if (Clock::now() >= deadline)
             return false;
-        while (g_main_context_iteration(nullptr, FALSE)) {
-        }
+        while (g_main_context_iteration(nullptr, FALSE)) { }
         std::this_thread::sleep_for(200us);
     }
     return true;
 }
 
-bool WireLog::waitForSignal(const std::string& member, const std::string& path, std::size_t count,
-                            std::chrono::milliseconds timeout) const
+bool WireLog::waitForSignal(
+    const std::string& member, const std::string& path, std::size_t count, std::chrono::milliseconds timeout) const
 {
     return waitFor([&] { return signals(member, path).size() >= count; }, timeout);
 }
@@ -269,17 +267,17 @@ struct AsyncCall::State {
 };
 
 AsyncCall::AsyncCall(GDBusConnection* connection, const std::string& path, const std::string& iface,
-                     const std::string& method, GVariant* params, int timeoutMs)
+    const std::string& method, GVariant* params, int timeoutMs)
     : state_(std::make_shared<State>())
 {
     state_->owner = this;
-    GDBusMessage* msg = g_dbus_message_new_method_call("org.freedesktop.ConsoleKit", path.c_str(), iface.c_str(),
-                                                       method.c_str());
+    GDBusMessage* msg
+        = g_dbus_message_new_method_call("org.freedesktop.ConsoleKit", path.c_str(), iface.c_str(), method.c_str());
     if (params != nullptr)
         g_dbus_message_set_body(msg, params);
     sentAt_ = Clock::now();
     g_dbus_connection_send_message_with_reply(connection, msg, G_DBUS_SEND_MESSAGE_FLAGS_NONE, timeoutMs, &serial_,
-                                              nullptr, &AsyncCall::onReply, new std::shared_ptr<State>(state_));
+        nullptr, &AsyncCall::onReply, new std::shared_ptr<State>(state_));
     g_object_unref(msg);
 }
 
@@ -336,8 +334,7 @@ void spin(std::chrono::milliseconds d)
 {
     const auto deadline = Clock::now() + d;
     while (Clock::now() < deadline) {
-        while (g_main_context_iteration(nullptr, FALSE)) {
-        }
+        while (g_main_context_iteration(nullptr, FALSE)) { }
         std::this_thread::sleep_for(1ms);
     }
 }
@@ -439,23 +436,19 @@ DaemonOnRealVt::Opened DaemonOnRealVt::openSession(GVariant* params)
 DaemonOnRealVt::Opened DaemonOnRealVt::openText(unsigned vt, uid_t user)
 {
     const std::string tty = "/dev/tty" + std::to_string(vt);
-    return openSession(sessionParams({{"unix-user", g_variant_new_int32(static_cast<gint32>(user))},
-                                      {"session-type", g_variant_new_string("tty")},
-                                      {"display-device", g_variant_new_string(tty.c_str())},
-                                      {"x11-display", g_variant_new_string("")},
-                                      {"x11-display-device", g_variant_new_string("")},
-                                      {"is-local", g_variant_new_boolean(TRUE)}}));
+    return openSession(sessionParams(
+        {{"unix-user", g_variant_new_int32(static_cast<gint32>(user))}, {"session-type", g_variant_new_string("tty")},
+            {"display-device", g_variant_new_string(tty.c_str())}, {"x11-display", g_variant_new_string("")},
+            {"x11-display-device", g_variant_new_string("")}, {"is-local", g_variant_new_boolean(TRUE)}}));
 }
 
 DaemonOnRealVt::Opened DaemonOnRealVt::openX(unsigned vt, const std::string& display, const std::string& displayDevice)
 {
     const std::string tty = "/dev/tty" + std::to_string(vt);
     return openSession(sessionParams({{"unix-user", g_variant_new_int32(0)},
-                                      {"session-type", g_variant_new_string("x11")},
-                                      {"x11-display", g_variant_new_string(display.c_str())},
-                                      {"x11-display-device", g_variant_new_string(tty.c_str())},
-                                      {"display-device", g_variant_new_string(displayDevice.c_str())},
-                                      {"is-local", g_variant_new_boolean(TRUE)}}));
+        {"session-type", g_variant_new_string("x11")}, {"x11-display", g_variant_new_string(display.c_str())},
+        {"x11-display-device", g_variant_new_string(tty.c_str())},
+        {"display-device", g_variant_new_string(displayDevice.c_str())}, {"is-local", g_variant_new_boolean(TRUE)}}));
 }
 
 Reply DaemonOnRealVt::seatCall(const char* method, GVariant* params)

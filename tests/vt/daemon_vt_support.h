@@ -28,9 +28,9 @@ constexpr uid_t kNobodyUid = 65534;
 // and three others (5, 6, 7 unless the original is one of them).
 struct TestVts {
     unsigned original = 0;
-    unsigned text = 5;    // a text session's VT
-    unsigned x = 6;       // an X session's VT
-    unsigned third = 7;   // uid 65534's VT, or a spare
+    unsigned text = 5; // a text session's VT
+    unsigned x = 6; // an X session's VT
+    unsigned third = 7; // uid 65534's VT, or a spare
 };
 extern TestVts gVt;
 
@@ -38,8 +38,8 @@ extern TestVts gVt;
 // or VT_GETSTATE fails. Fills gVt.
 bool openTestConsole();
 void closeTestConsole();
-unsigned kernelVt();                  // VT_GETSTATE's v_active, 0 on error
-bool requestVt(unsigned vt);          // VT_ACTIVATE only: the kernel switches asynchronously
+unsigned kernelVt(); // VT_GETSTATE's v_active, 0 on error
+bool requestVt(unsigned vt); // VT_ACTIVATE only: the kernel switches asynchronously
 // VT_ACTIVATE, then wait until VT_GETSTATE shows it (a bounded VT_WAITACTIVE).
 bool switchTo(unsigned vt, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 // Waits until VT_GETSTATE shows `vt` without asking for it.
@@ -56,8 +56,8 @@ public:
     SwitchBlocker(const SwitchBlocker&) = delete;
     SwitchBlocker& operator=(const SwitchBlocker&) = delete;
     bool ok() const { return fd_ >= 0; }
-    bool release();   // VT_RELDISP(1): lets the pending switch happen
-    bool refuse();    // VT_RELDISP(0): drops the pending switch
+    bool release(); // VT_RELDISP(1): lets the pending switch happen
+    bool refuse(); // VT_RELDISP(0): drops the pending switch
 
 private:
     int fd_ = -1;
@@ -76,13 +76,13 @@ public:
     struct Entry {
         GDBusMessageType type;
         std::string path, iface, member;
-        std::string signature;       // of the body ("" when none)
-        std::string body;            // g_variant_print without types ("" when none)
-        std::string errorName;       // for errors
-        guint32 replySerial = 0;     // for replies and errors
+        std::string signature; // of the body ("" when none)
+        std::string body; // g_variant_print without types ("" when none)
+        std::string errorName; // for errors
+        guint32 replySerial = 0; // for replies and errors
         std::chrono::steady_clock::time_point at;
     };
-    explicit WireLog(GDBusConnection* connection);   // adds the match rule and waits for it
+    explicit WireLog(GDBusConnection* connection); // adds the match rule and waits for it
     ~WireLog();
     WireLog(const WireLog&) = delete;
     WireLog& operator=(const WireLog&) = delete;
@@ -95,7 +95,7 @@ public:
     int indexOf(const std::function<bool(const Entry&)>& pred, std::size_t from = 0) const;
     bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
     bool waitForSignal(const std::string& member, const std::string& path = "", std::size_t count = 1,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+        std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
 private:
     static GDBusMessage* filter(GDBusConnection*, GDBusMessage* message, gboolean incoming, gpointer data);
@@ -109,13 +109,13 @@ private:
 // A method call sent without waiting; its serial identifies the reply in a WireLog.
 class AsyncCall {
 public:
-    AsyncCall(GDBusConnection* connection, const std::string& path, const std::string& iface,
-              const std::string& method, GVariant* params = nullptr, int timeoutMs = 10000);
+    AsyncCall(GDBusConnection* connection, const std::string& path, const std::string& iface, const std::string& method,
+        GVariant* params = nullptr, int timeoutMs = 10000);
     ~AsyncCall();
     AsyncCall(const AsyncCall&) = delete;
     AsyncCall& operator=(const AsyncCall&) = delete;
     guint32 serial() const { return serial_; }
-    bool finish(std::chrono::milliseconds timeout = std::chrono::seconds(10));   // iterates the main context
+    bool finish(std::chrono::milliseconds timeout = std::chrono::seconds(10)); // iterates the main context
     bool done() const { return done_; }
     const Reply& reply() const { return reply_; }
     std::chrono::steady_clock::time_point sentAt() const { return sentAt_; }
@@ -124,7 +124,7 @@ private:
     static void onReply(GObject* source, GAsyncResult* result, gpointer data);
 
     struct State;
-    std::shared_ptr<State> state_;   // outlives us if the reply arrives after destruction
+    std::shared_ptr<State> state_; // outlives us if the reply arrives after destruction
     guint32 serial_ = 0;
     bool done_ = false;
     Reply reply_;
@@ -151,19 +151,19 @@ protected:
     bool startDaemon();
 
     struct Opened {
-        std::string cookie, path, id;   // id: the path's last component ("Session3")
+        std::string cookie, path, id; // id: the path's last component ("Session3")
     };
-    Opened openSession(GVariant* params);   // OpenSessionWithParameters on leader_
+    Opened openSession(GVariant* params); // OpenSessionWithParameters on leader_
     Opened openText(unsigned vt, uid_t user = 0);
     Opened openX(unsigned vt, const std::string& display, const std::string& displayDevice);
     Opened openXOnVt(unsigned vt) { return openX(vt, ":" + std::to_string(vt), "/dev/tty" + std::to_string(vt)); }
 
     Reply seatCall(const char* method, GVariant* params = nullptr);
     Reply sessionCall(const std::string& path, const char* method, GVariant* params = nullptr);
-    std::string activeSession();   // GetActiveSession, "" when NoActiveSession
+    std::string activeSession(); // GetActiveSession, "" when NoActiveSession
     bool isActive(const std::string& path);
-    std::string sessionState(const std::string& path);   // GetSessionState
-    bool activeProperty(const std::string& path);          // Properties.Get "active"
+    std::string sessionState(const std::string& path); // GetSessionState
+    bool activeProperty(const std::string& path); // Properties.Get "active"
     // Waits until GetActiveSession returns `path` ("" = none).
     bool waitActive(const std::string& path, std::chrono::milliseconds timeout = std::chrono::seconds(3));
 

@@ -57,7 +57,7 @@ bool switchTo(unsigned vt, std::chrono::milliseconds timeout = 5s)
     while (kernelVt() != vt) {
         if (Clock::now() > deadline) {
             std::fprintf(stderr, "vt-real-test: VT %u requested, VT %u still active after %lld ms\n", vt, kernelVt(),
-                         static_cast<long long>(timeout.count()));
+                static_cast<long long>(timeout.count()));
             return false;
         }
         std::this_thread::sleep_for(100us);
@@ -97,7 +97,10 @@ protected:
     std::vector<unsigned> reports_;
 };
 
-const char* name(WatchMode m) { return ck::vt::watchModeName(m); }
+const char* name(WatchMode m)
+{
+    return ck::vt::watchModeName(m);
+}
 
 } // namespace
 
@@ -121,7 +124,7 @@ TEST_P(ARealVt, WatcherReportsASingleSwitchWithTheRightVt)
     auto& w = *started.value();
     EXPECT_EQ(w.takeActiveVt(), gOriginalVt);
     ASSERT_TRUE(ck::vt::test::eventually([&] { return w.settled(); }));
-    std::this_thread::sleep_for(20ms);  // let the thread(s) get into the kernel
+    std::this_thread::sleep_for(20ms); // let the thread(s) get into the kernel
 
     ASSERT_TRUE(switchTo(gVtA));
     ASSERT_TRUE(readable(w.eventFd(), 2000)) << name(GetParam());
@@ -148,7 +151,7 @@ TEST_P(ARealVt, MonitorReportsASingleSwitchOnce)
     EXPECT_EQ(reports_, std::vector<unsigned>{gVtA});
     EXPECT_EQ(m->activeVt(), gVtA);
     std::printf("%s: single switch reported after %lld us\n", name(GetParam()),
-                static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(latency).count()));
+        static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(latency).count()));
 }
 
 // Two bursts: 300 switches each made to happen one after another (the kernel completes each),
@@ -170,7 +173,7 @@ TEST_P(ARealVt, MonitorEndsAtTheKernelsVtWithin100msAfterABurst)
                 if (waitEach ? !switchTo(vt) : ::ioctl(gConsole, VT_ACTIVATE, static_cast<unsigned long>(vt)) < 0)
                     failed.store(true);
             }
-            if (!switchTo(last))  // the queued requests have all been carried out
+            if (!switchTo(last)) // the queued requests have all been carried out
                 failed.store(true);
             doneAt.store(Clock::now().time_since_epoch().count());
             done.store(true);
@@ -186,9 +189,9 @@ TEST_P(ARealVt, MonitorEndsAtTheKernelsVtWithin100msAfterABurst)
         runFor(150ms);
         EXPECT_EQ(m->activeVt(), kernelVt()) << "never flips to a stale value";
         EXPECT_EQ(reports_.back(), truth);
-        std::printf("%s burst (%s): %zu reports so far, caught up %lld us after the burst ended\n",
-                    name(GetParam()), waitEach ? "each switch completed" : "requests only", reports_.size(),
-                    static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(lag).count()));
+        std::printf("%s burst (%s): %zu reports so far, caught up %lld us after the burst ended\n", name(GetParam()),
+            waitEach ? "each switch completed" : "requests only", reports_.size(),
+            static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(lag).count()));
     }
     for (std::size_t i = 1; i < reports_.size(); ++i)
         EXPECT_NE(reports_[i], reports_[i - 1]) << "reported only on change";
@@ -206,23 +209,23 @@ TEST_P(ARealVt, RunsTheExpectedThreadsAndJoinsThemAll)
     for (unsigned vt : {gVtA, gVtB, gOriginalVt, gVtB, gVtA}) {
         ASSERT_TRUE(switchTo(vt));
         ASSERT_TRUE(runUntil([&] { return m->activeVt() == vt; }, 1s));
-        runFor(60ms);  // reconcile and re-arm
+        runFor(60ms); // reconcile and re-arm
         EXPECT_EQ(m->threadCount(), expected) << name(GetParam());
         EXPECT_EQ(taskCount(), baseline + expected) << name(GetParam());
     }
-    std::printf("%s: %zu watcher threads (/proc/self/task %zu -> %zu)\n", name(GetParam()), m->threadCount(),
-                baseline, taskCount());
+    std::printf("%s: %zu watcher threads (/proc/self/task %zu -> %zu)\n", name(GetParam()), m->threadCount(), baseline,
+        taskCount());
     const auto t0 = Clock::now();
     m.reset();
     const auto took = Clock::now() - t0;
     EXPECT_EQ(taskCount(), baseline) << "every thread joined";
     EXPECT_LT(took, 1s);
     std::printf("%s: shutdown joined all threads in %lld us\n", name(GetParam()),
-                static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
+        static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
 }
 
 INSTANTIATE_TEST_SUITE_P(BothWatchModes, ARealVt, ::testing::Values(WatchMode::WaitEvent, WatchMode::WaitActive),
-                         [](const auto& p) { return std::string(ck::vt::watchModeName(p.param)); });
+    [](const auto& p) { return std::string(ck::vt::watchModeName(p.param)); });
 
 TEST(TheRealConsoleInNoneMode, ReadsTheActiveVtWithoutThreads)
 {
@@ -261,30 +264,30 @@ TEST(TheRealConsole, CostsAtMost8MiBOfVmSizeForThePoolOverNoWatching)
         auto m = VtMonitor::open("/dev/tty0", WatchMode::WaitActive, nullptr);
         ASSERT_TRUE(m.ok());
         runFor(30ms);
-        std::printf("MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu\n", noneKb, eventKb,
-                    statusKb("VmSize"), m.value()->threadCount());
+        std::printf("MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu\n", noneKb, eventKb, statusKb("VmSize"),
+            m.value()->threadCount());
         return;
     }
     char self[4096] = {};
     ASSERT_GT(::readlink("/proc/self/exe", self, sizeof self - 1), 0);
-    const std::string cmd = std::string("CK_VT_MEASURE_CHILD=1 '") + self +
-                            "' --gtest_filter=TheRealConsole.CostsAtMost8MiBOfVmSizeForThePoolOverNoWatching 2>&1";
+    const std::string cmd = std::string("CK_VT_MEASURE_CHILD=1 '") + self
+        + "' --gtest_filter=TheRealConsole.CostsAtMost8MiBOfVmSizeForThePoolOverNoWatching 2>&1";
     FILE* child = ::popen(cmd.c_str(), "r");
     ASSERT_NE(child, nullptr);
     long noneKb = -1, eventKb = -1, poolKb = -1;
     std::size_t threads = 0;
     char line[512];
     while (std::fgets(line, sizeof line, child)) {
-        if (std::sscanf(line, "MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu", &noneKb, &eventKb,
-                        &poolKb, &threads) == 4)
+        if (std::sscanf(
+                line, "MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu", &noneKb, &eventKb, &poolKb, &threads)
+            == 4)
             break;
     }
-    while (std::fgets(line, sizeof line, child)) {
-    }
+    while (std::fgets(line, sizeof line, child)) { }
     EXPECT_EQ(::pclose(child), 0);
     ASSERT_GT(noneKb, 0);
     std::printf("VmSize: none %ld kB; waitevent %ld kB (+%ld); waitactive, %zu threads, %ld kB (+%ld)\n", noneKb,
-                eventKb, eventKb - noneKb, threads, poolKb, poolKb - noneKb);
+        eventKb, eventKb - noneKb, threads, poolKb, poolKb - noneKb);
     EXPECT_EQ(threads, 62u);
     EXPECT_LE(eventKb - noneKb, 1024);
     EXPECT_LE(poolKb - noneKb, 8 * 1024);

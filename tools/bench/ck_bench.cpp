@@ -33,7 +33,7 @@ constexpr const char* kManagerIface = "org.freedesktop.ConsoleKit.Manager";
 
 struct Counts {
     std::size_t ping, open, query, bigSessions, bigQuery, lookup, leaders;
-    int runs;   // each rate is the best of this many runs: scheduling noise only ever slows a run
+    int runs; // each rate is the best of this many runs: scheduling noise only ever slows a run
 };
 constexpr Counts kFull{20000, 1000, 10000, 1000, 3000, 5000, 1000, 3};
 constexpr Counts kQuick{2000, 200, 1000, 200, 300, 500, 100, 1};
@@ -44,8 +44,8 @@ constexpr double kBigGetSessionsVsTrivial = 0.8;
 constexpr double kMaxStallSeconds = 0.2;
 
 bool gQuick = false;
-bool gFailed = false;    // a target missed (full mode)
-bool gInsane = false;    // a measurement that makes no sense (both modes)
+bool gFailed = false; // a target missed (full mode)
+bool gInsane = false; // a measurement that makes no sense (both modes)
 
 Call manager(const char* method, GVariant* params = nullptr)
 {
@@ -88,7 +88,7 @@ void row(const char* what, const Rate& r, double ratio, const char* vs, double t
     if (r.serverMicrosPerCall() >= 0)
         std::snprintf(cpu, sizeof cpu, "%8.1f", r.serverMicrosPerCall());
     std::printf("%-36s %7zu %10.0f/s %s   ratio %6.3f %-9s %-8s %s\n", what, r.calls, r.perSecond(), cpu, ratio, vs,
-                targetText, verdict);
+        targetText, verdict);
 }
 
 // Writes a bus config: the tests' policy plus limits for 1000+ connections of one uid (the
@@ -185,9 +185,9 @@ Rate measureTrivial(const std::string& serverExe, std::size_t paths, std::size_t
     }
     GDBusConnection* c = connectTo(bus.address());
     for (int i = 0; i < 500; ++i) {
-        GVariant* r = g_dbus_connection_call_sync(
-            c, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
-            g_variant_new("(s)", kBusName), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, nullptr, nullptr);
+        GVariant* r = g_dbus_connection_call_sync(c, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+            "org.freedesktop.DBus", "NameHasOwner", g_variant_new("(s)", kBusName), G_VARIANT_TYPE("(b)"),
+            G_DBUS_CALL_FLAGS_NONE, -1, nullptr, nullptr);
         gboolean has = FALSE;
         if (r != nullptr) {
             g_variant_get(r, "(b)", &has);
@@ -198,10 +198,11 @@ Rate measureTrivial(const std::string& serverExe, std::size_t paths, std::size_t
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     std::size_t seen = 0;
-    runPipelined(c, calls / 10 + 1, [](std::size_t) { return manager("GetSessions"); });   // warm-up
+    runPipelined(c, calls / 10 + 1, [](std::size_t) { return manager("GetSessions"); }); // warm-up
     Rate r = best(runs, [&] {
-        return runPipelined(c, calls, [](std::size_t) { return manager("GetSessions"); },
-                            [&seen](std::size_t, GVariant* v) { seen = countPaths(v); }, pid);
+        return runPipelined(
+            c, calls, [](std::size_t) { return manager("GetSessions"); },
+            [&seen](std::size_t, GVariant* v) { seen = countPaths(v); }, pid);
     });
     if (seen != paths) {
         std::printf("  !! the trivial server returned %zu paths, not %zu\n", seen, paths);
@@ -235,7 +236,7 @@ int run()
     ::setenv("CK_TEST_BUS_CONF", writeBusConfig(confDir.path(), baseConf).c_str(), 1);
 
     std::printf("ck-bench (%s): one client connection, %zu asynchronous calls in flight, same loop for every row\n",
-                gQuick ? "quick smoke, targets not enforced" : "full", kWindow);
+        gQuick ? "quick smoke, targets not enforced" : "full", kWindow);
     test::TestBus bus;
     test::DaemonOptions options;
     options.vtWatch = "none";
@@ -257,7 +258,7 @@ int run()
             });
         });
     };
-    ping();   // warm-up
+    ping(); // warm-up
     const Rate ping1 = ping();
 
     std::vector<std::string> cookies(n.open);
@@ -269,33 +270,29 @@ int run()
     // Each run opens n.open sessions from no session and closes them all again.
     std::vector<Rate> opens, closes;
     for (int run = 0; run < n.runs; ++run) {
-        opens.push_back(call(n.open, [](std::size_t) { return manager("OpenSession"); }, keepCookie));
-        closes.push_back(call(n.open, [&cookies](std::size_t i) {
-            return manager("CloseSession", g_variant_new("(s)", cookies[i].c_str()));
-        }));
+        opens.push_back(call(
+            n.open, [](std::size_t) { return manager("OpenSession"); }, keepCookie));
+        closes.push_back(call(n.open,
+            [&cookies](std::size_t i) { return manager("CloseSession", g_variant_new("(s)", cookies[i].c_str())); }));
     }
     const Rate open = fastest(opens);
     const Rate close = fastest(closes);
-    const Rate get0 = best(n.runs, [&] {
-        return call(n.query, [](std::size_t) { return manager("GetSessions"); });
-    });
+    const Rate get0 = best(n.runs, [&] { return call(n.query, [](std::size_t) { return manager("GetSessions"); }); });
     // A call with a constant answer: how the cost of any call grows with the number of sessions.
     const auto idleHint = [&] {
-        return best(n.runs, [&] {
-            return call(n.query, [](std::size_t) { return manager("GetSystemIdleHint"); });
-        });
+        return best(n.runs, [&] { return call(n.query, [](std::size_t) { return manager("GetSystemIdleHint"); }); });
     };
     const Rate hint0 = idleHint();
 
     cookies.assign(n.bigSessions, std::string());
-    const Rate fill = call(n.bigSessions, [](std::size_t i) {
-        return manager("OpenSessionWithParameters", textLogin(i));
-    }, keepCookie);
+    const Rate fill = call(
+        n.bigSessions, [](std::size_t i) { return manager("OpenSessionWithParameters", textLogin(i)); }, keepCookie);
     check("OpenSessionWithParameters (fill)", fill);
     std::size_t seen = 0;
     const Rate getBig = best(n.runs, [&] {
-        return call(n.bigQuery, [](std::size_t) { return manager("GetSessions"); },
-                            [&seen](std::size_t, GVariant* v) { seen = countPaths(v); });
+        return call(
+            n.bigQuery, [](std::size_t) { return manager("GetSessions"); },
+            [&seen](std::size_t, GVariant* v) { seen = countPaths(v); });
     });
     if (seen != n.bigSessions) {
         std::printf("  !! GetSessions returned %zu paths, not %zu\n", seen, n.bigSessions);
@@ -309,9 +306,8 @@ int run()
         });
     });
     reap(carrier);
-    call(cookies.size(), [&cookies](std::size_t i) {
-        return manager("CloseSession", g_variant_new("(s)", cookies[i].c_str()));
-    });
+    call(cookies.size(),
+        [&cookies](std::size_t i) { return manager("CloseSession", g_variant_new("(s)", cookies[i].c_str())); });
     const Rate ping2 = ping();
     // The baseline is the better of the two Ping runs: ratios err on the low side.
     const Rate& base = ping1.perSecond() >= ping2.perSecond() ? ping1 : ping2;
@@ -339,15 +335,15 @@ int run()
     row("trivial GDBus server GetSessions", trivial, trivial.perSecond() / p, "x Ping");
     row("GetSessionForUnixProcess", lookup, lookup.perSecond() / p, "x Ping");
     row("GetSystemIdleHint, 0 sessions", hint0, hint0.perSecond() / p, "x Ping");
-    row(("GetSystemIdleHint, " + std::to_string(n.bigSessions) + " sessions").c_str(), hintBig,
-        hintBig.perSecond() / p, "x Ping");
+    row(("GetSystemIdleHint, " + std::to_string(n.bigSessions) + " sessions").c_str(), hintBig, hintBig.perSecond() / p,
+        "x Ping");
 
     const bool stallOk = stall.error.empty() && stall.maxGapSeconds < kMaxStallSeconds;
     std::printf("%-36s %7zu   max gap %.3f s (target < %.1f s) %s; all %zu sessions removed in %.3f s, "
                 "%zu probe replies after the kill\n",
-                "disconnect stall, leaders at once", n.leaders, stall.maxGapSeconds, kMaxStallSeconds,
-                gQuick ? (stallOk ? "(pass)" : "(below)") : (stallOk ? "PASS" : "FAIL"), stall.leaders,
-                stall.removalSeconds, stall.probes);
+        "disconnect stall, leaders at once", n.leaders, stall.maxGapSeconds, kMaxStallSeconds,
+        gQuick ? (stallOk ? "(pass)" : "(below)") : (stallOk ? "PASS" : "FAIL"), stall.leaders, stall.removalSeconds,
+        stall.probes);
     if (!stall.error.empty()) {
         std::printf("  !! %s\n", stall.error.c_str());
         gInsane = true;

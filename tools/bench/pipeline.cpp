@@ -54,7 +54,7 @@ void sendNext(Run& r)
     const std::size_t i = r.sent++;
     Call c = (*r.make)(i);
     g_dbus_connection_call(r.connection, c.destination.c_str(), c.path.c_str(), c.iface.c_str(), c.method.c_str(),
-                           c.params, nullptr, G_DBUS_CALL_FLAGS_NONE, 60000, nullptr, &replied, new Pending{&r, i});
+        c.params, nullptr, G_DBUS_CALL_FLAGS_NONE, 60000, nullptr, &replied, new Pending{&r, i});
 }
 } // namespace
 
@@ -68,7 +68,7 @@ double processCpuSeconds(pid_t pid)
 }
 
 Rate runPipelined(GDBusConnection* connection, std::size_t count, const std::function<Call(std::size_t)>& make,
-                  const std::function<void(std::size_t, GVariant*)>& onReply, pid_t server, std::size_t window)
+    const std::function<void(std::size_t, GVariant*)>& onReply, pid_t server, std::size_t window)
 {
     const double cpu0 = processCpuSeconds(server);
     Run r;
@@ -92,10 +92,9 @@ Rate runPipelined(GDBusConnection* connection, std::size_t count, const std::fun
 GDBusConnection* connectTo(const std::string& address)
 {
     GError* error = nullptr;
-    GDBusConnection* c = g_dbus_connection_new_for_address_sync(
-        address.c_str(),
-        static_cast<GDBusConnectionFlags>(G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                          G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
+    GDBusConnection* c = g_dbus_connection_new_for_address_sync(address.c_str(),
+        static_cast<GDBusConnectionFlags>(
+            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
         nullptr, nullptr, &error);
     if (c == nullptr) {
         std::fprintf(stderr, "ck-bench: cannot connect to %s: %s\n", address.c_str(), error->message);

@@ -39,7 +39,7 @@ GVariant* textLogin(unsigned uid, unsigned vt)
 std::size_t sessionCount(GDBusConnection* c)
 {
     GVariant* r = g_dbus_connection_call_sync(c, kBusName, kManagerPath, kManagerIface, "GetSessions", nullptr,
-                                              G_VARIANT_TYPE("(ao)"), G_DBUS_CALL_FLAGS_NONE, 10000, nullptr, nullptr);
+        G_VARIANT_TYPE("(ao)"), G_DBUS_CALL_FLAGS_NONE, 10000, nullptr, nullptr);
     if (r == nullptr)
         return static_cast<std::size_t>(-1);
     GVariant* list = g_variant_get_child_value(r, 0);
@@ -62,9 +62,8 @@ public:
             ready_ = true;
             while (!stop_) {
                 GError* error = nullptr;
-                GVariant* r =
-                    g_dbus_connection_call_sync(c, kBusName, kManagerPath, kManagerIface, "GetSystemIdleHint", nullptr,
-                                                nullptr, G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &error);
+                GVariant* r = g_dbus_connection_call_sync(c, kBusName, kManagerPath, kManagerIface, "GetSystemIdleHint",
+                    nullptr, nullptr, G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &error);
                 const auto now = Clock::now();
                 std::lock_guard lock(mutex_);
                 if (r != nullptr) {
@@ -144,7 +143,7 @@ int leadersMain(const std::string& address, std::size_t count)
     std::printf("ready %zu\n", opened);
     std::fflush(stdout);
     for (;;)
-        ::pause();   // SIGKILL ends us: the kernel closes all connections at once
+        ::pause(); // SIGKILL ends us: the kernel closes all connections at once
 }
 
 Stall measureDisconnectStall(const std::string& self, const std::string& address, std::size_t count)
@@ -179,7 +178,7 @@ Stall measureDisconnectStall(const std::string& self, const std::string& address
         s.error = "only " + std::to_string(opened) + " of " + n + " leaders opened a session";
 
     Prober prober(address);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));   // the probe rate before
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the probe rate before
     const auto killed = Clock::now();
     ::kill(child, SIGKILL);
     ::waitpid(child, nullptr, 0);
@@ -187,7 +186,7 @@ Stall measureDisconnectStall(const std::string& self, const std::string& address
     while (sessionCount(watcher) != 0 && Clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const auto empty = Clock::now();
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));   // and after
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // and after
     prober.stop();
     const auto stopped = Clock::now();
     g_object_unref(watcher);

@@ -8,12 +8,12 @@
 namespace ck::bench {
 
 struct Stall {
-    std::size_t leaders = 0;       // sessions that were open when the leaders were killed
-    double maxGapSeconds = 0;      // longest time between two answers of the daemon
-    double removalSeconds = 0;     // from the kill until GetSessions was empty
-    std::size_t probes = 0;        // successful probe replies during the measurement
+    std::size_t leaders = 0; // sessions that were open when the leaders were killed
+    double maxGapSeconds = 0; // longest time between two answers of the daemon
+    double removalSeconds = 0; // from the kill until GetSessions was empty
+    std::size_t probes = 0; // successful probe replies during the measurement
     std::size_t probeErrors = 0;
-    std::string error;             // set when the measurement itself failed
+    std::string error; // set when the measurement itself failed
 };
 
 // Starts `self --leaders <count> <address>` (see leadersMain), waits until each child connection

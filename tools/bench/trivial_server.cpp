@@ -12,22 +12,21 @@
 
 namespace {
 
-constexpr const char* kXml =
-    "<node><interface name='org.freedesktop.ConsoleKit.Manager'>"
-    "<method name='GetSessions'><arg name='sessions' type='ao' direction='out'/></method>"
-    "</interface></node>";
+constexpr const char* kXml = "<node><interface name='org.freedesktop.ConsoleKit.Manager'>"
+                             "<method name='GetSessions'><arg name='sessions' type='ao' direction='out'/></method>"
+                             "</interface></node>";
 
 struct Server {
-    GVariant* reply = nullptr;   // (ao), built once
+    GVariant* reply = nullptr; // (ao), built once
     GMainLoop* loop = nullptr;
 };
 
 void onCall(GDBusConnection*, const gchar*, const gchar*, const gchar*, const gchar* method, GVariant*,
-            GDBusMethodInvocation* invocation, gpointer data)
+    GDBusMethodInvocation* invocation, gpointer data)
 {
     auto* s = static_cast<Server*>(data);
     if (g_strcmp0(method, "GetSessions") == 0)
-        g_dbus_method_invocation_return_value(invocation, s->reply);   // not floating: referenced
+        g_dbus_method_invocation_return_value(invocation, s->reply); // not floating: referenced
     else
         g_dbus_method_invocation_return_dbus_error(invocation, "org.freedesktop.DBus.Error.UnknownMethod", method);
 }
@@ -52,12 +51,11 @@ int main(int argc, char** argv)
     }
     GDBusNodeInfo* info = g_dbus_node_info_new_for_xml(kXml, nullptr);
     const GDBusInterfaceVTable vtable = {&onCall, nullptr, nullptr, {}};
-    g_dbus_connection_register_object(c, "/org/freedesktop/ConsoleKit/Manager", info->interfaces[0], &vtable, &s,
-                                      nullptr, nullptr);
+    g_dbus_connection_register_object(
+        c, "/org/freedesktop/ConsoleKit/Manager", info->interfaces[0], &vtable, &s, nullptr, nullptr);
     GVariant* r = g_dbus_connection_call_sync(c, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                              "org.freedesktop.DBus", "RequestName",
-                                              g_variant_new("(su)", "org.freedesktop.ConsoleKit", 4u),
-                                              G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, nullptr, &error);
+        "org.freedesktop.DBus", "RequestName", g_variant_new("(su)", "org.freedesktop.ConsoleKit", 4u),
+        G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, nullptr, &error);
     if (r == nullptr) {
         std::fprintf(stderr, "ck-bench-trivial-server: RequestName: %s\n", error->message);
         return 1;

@@ -23,7 +23,7 @@ std::optional<ck::Microseconds> parseSince(const std::string& text)
     GTimeZone* local = g_time_zone_new_local();
     GDateTime* dt = g_date_time_new_from_iso8601(text.c_str(), local);
     if (dt == nullptr && text.find('T') == std::string::npos && text.find(' ') == std::string::npos)
-        dt = g_date_time_new_from_iso8601((text + "T00:00:00").c_str(), local);   // a bare date
+        dt = g_date_time_new_from_iso8601((text + "T00:00:00").c_str(), local); // a bare date
     g_time_zone_unref(local);
     if (dt == nullptr)
         return std::nullopt;
@@ -64,16 +64,16 @@ int main(int argc, char** argv)
         {"frequent", 0, 0, G_OPTION_ARG_NONE, &frequent, "Show listing of frequent users", nullptr},
         {"last", 0, 0, G_OPTION_ARG_NONE, &last, "Show listing of last logged in users", nullptr},
         {"last-compat", 0, 0, G_OPTION_ARG_NONE, &lastCompat, "Show 'last' compatible listing of last logged in users",
-         nullptr},
+            nullptr},
         {"log", 0, 0, G_OPTION_ARG_NONE, &showLog, "Show full event log", nullptr},
         {"seat", 's', 0, G_OPTION_ARG_STRING, &seat, "Show entries for the specified seat", "SEAT"},
         {"session-type", 't', 0, G_OPTION_ARG_STRING, &sessionType, "Show entries for the specified session type",
-         "TYPE"},
+            "TYPE"},
         {"user", 'u', 0, G_OPTION_ARG_STRING, &user, "Show entries for the specified user", "NAME"},
         {"since", 0, 0, G_OPTION_ARG_STRING, &since, "Show entries since the specified time (ISO 8601 format)",
-         "DATETIME"},
+            "DATETIME"},
         {"log-file", 0, 0, G_OPTION_ARG_FILENAME, &logFile, "Read this history log (default " CK_LOGDIR "/history)",
-         "PATH"},
+            "PATH"},
         {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
     };
     GOptionContext* context = g_option_context_new("- show ConsoleKit login history");

@@ -20,11 +20,11 @@ constexpr const char* kProgram = "ck-log-system-" CK_LOG_SYSTEM_ACTION;
 void usage(std::FILE* out)
 {
     std::fprintf(out,
-                 "Usage: %s [--log-file PATH]\n"
-                 "Append a system %s record to the ConsoleKit history log.\n\n"
-                 "  --log-file PATH  history log to append to (default %s/history)\n"
-                 "  -h, --help       show this help\n",
-                 kProgram, CK_LOG_SYSTEM_ACTION, CK_LOGDIR);
+        "Usage: %s [--log-file PATH]\n"
+        "Append a system %s record to the ConsoleKit history log.\n\n"
+        "  --log-file PATH  history log to append to (default %s/history)\n"
+        "  -h, --help       show this help\n",
+        kProgram, CK_LOG_SYSTEM_ACTION, CK_LOGDIR);
 }
 
 ck::state::HistoryEvent makeEvent()

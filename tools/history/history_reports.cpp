@@ -25,7 +25,7 @@ constexpr std::size_t kMaxLine = 64 * 1024;
 
 bool exists(const std::string& path)
 {
-    struct stat st {};
+    struct stat st { };
     return ::stat(path.c_str(), &st) == 0;
 }
 
@@ -92,8 +92,14 @@ std::string formatTime(Microseconds t, const char* fmt)
 }
 
 // ctime() without the newline: "Fri Jul 19 04:29:40 2013"; loginTime is its first 16 chars.
-std::string ctimeText(Microseconds t) { return formatTime(t, "%a %b %e %H:%M:%S %Y"); }
-std::string loginTime(Microseconds t) { return formatTime(t, "%a %b %e %H:%M"); }
+std::string ctimeText(Microseconds t)
+{
+    return formatTime(t, "%a %b %e %H:%M:%S %Y");
+}
+std::string loginTime(Microseconds t)
+{
+    return formatTime(t, "%a %b %e %H:%M");
+}
 
 std::string duration(Microseconds from, Microseconds to)
 {
@@ -189,7 +195,7 @@ Result<LoadedLog> loadLog(const std::string& base, std::optional<Microseconds> s
         return Error{ErrorCode::Failed, "cannot read " + base + ": " + std::strerror(ENOENT)};
 
     LoadedLog loaded;
-    std::vector<std::vector<HistoryEvent>> perFile;   // newest file first
+    std::vector<std::vector<HistoryEvent>> perFile; // newest file first
     for (const auto& f : files) {
         auto data = readMaybeCompressed(f);
         if (!data) {
@@ -263,13 +269,12 @@ void printLast(std::FILE* out, const LoadedLog& loaded, const Filters& f, bool c
         // that long names and numeric uids are not cut.
         if (compat) {
             std::fprintf(out, "%-8.8s %-12.12s %-16.16s %-16.16s", printable(user).c_str(), printable(line).c_str(),
-                         printable(host).c_str(), loginTime(e.timestamp).c_str());
+                printable(host).c_str(), loginTime(e.timestamp).c_str());
         } else {
             std::fprintf(out, "%-24.24s %12s %-10.10s %-7.7s %-12.12s %-28.28s %-16.16s", printable(user).c_str(),
-                         printable(boot ? "" : e.sessionType).c_str(),
-                         printable(state::idBasename(e.sessionId)).c_str(),
-                         printable(state::idBasename(e.seatId)).c_str(), printable(line).c_str(),
-                         printable(host).c_str(), loginTime(e.timestamp).c_str());
+                printable(boot ? "" : e.sessionType).c_str(), printable(state::idBasename(e.sessionId)).c_str(),
+                printable(state::idBasename(e.seatId)).c_str(), printable(line).c_str(), printable(host).c_str(),
+                loginTime(e.timestamp).c_str());
         }
         std::fprintf(out, " %-7.7s %-12.12s\n", end.end.c_str(), end.length.c_str());
     }
@@ -287,7 +292,7 @@ void printFrequent(std::FILE* out, const LoadedLog& loaded, const Filters& f)
     for (const auto& [uid, n] : counts)
         rows.emplace_back(userName(uid), n);
     std::sort(rows.begin(), rows.end(),
-              [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+        [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
     for (const auto& [name, n] : rows)
         std::fprintf(out, "%-24s %u\n", name.c_str(), n);
 }

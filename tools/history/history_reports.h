@@ -13,8 +13,8 @@
 namespace ck::history {
 
 struct LoadedLog {
-    std::vector<std::string> files;                // read, newest first
-    std::vector<state::HistoryEvent> events;       // oldest first
+    std::vector<std::string> files; // read, newest first
+    std::vector<state::HistoryEvent> events; // oldest first
     std::size_t unparsableLines = 0;
 };
 
@@ -25,7 +25,7 @@ Result<LoadedLog> loadLog(const std::string& base, std::optional<Microseconds> s
 
 struct Filters {
     std::optional<uid_t> uid;
-    std::optional<std::string> seat;          // compared by basename: Seat1 == /org/…/Seat1
+    std::optional<std::string> seat; // compared by basename: Seat1 == /org/…/Seat1
     std::optional<std::string> sessionType;
     bool any() const { return uid || seat || sessionType; }
 };

@@ -66,7 +66,7 @@ public:
             ::sigaction(kForwardedSignals[i], nullptr, &oldActions_[i]);
             if (oldActions_[i].sa_handler == SIG_IGN)
                 continue;
-            struct sigaction sa {};
+            struct sigaction sa { };
             sa.sa_sigaction = forwardSignal;
             sa.sa_flags = SA_SIGINFO | SA_RESTART;
             sigemptyset(&sa.sa_mask);
@@ -162,9 +162,9 @@ int runCommand(const Command& command, const char* program)
 std::string defaultShell()
 {
     const char* shell = std::getenv("SHELL");
-    struct stat st {};
-    if (shell != nullptr && *shell != '\0' && ::stat(shell, &st) == 0 && S_ISREG(st.st_mode) &&
-        ::access(shell, X_OK) == 0)
+    struct stat st { };
+    if (shell != nullptr && *shell != '\0' && ::stat(shell, &st) == 0 && S_ISREG(st.st_mode)
+        && ::access(shell, X_OK) == 0)
         return shell;
     return "/bin/sh";
 }

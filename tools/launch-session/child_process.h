@@ -8,8 +8,8 @@
 namespace ck::launch {
 
 struct Command {
-    std::vector<std::string> argv;          // argv[0] is looked up in PATH (execvp rules)
-    std::vector<std::string> environment;   // "NAME=value" entries, the command's whole environment
+    std::vector<std::string> argv; // argv[0] is looked up in PATH (execvp rules)
+    std::vector<std::string> environment; // "NAME=value" entries, the command's whole environment
 };
 
 // Runs the command and returns the exit code to pass on: the command's own exit status,

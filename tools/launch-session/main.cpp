@@ -30,7 +30,7 @@ void printHelp()
                 "  -s, --service NAME  session-service of the session (root only)\n"
                 "  -h, --help          show this help and exit\n"
                 "      --version       print the version and exit\n",
-                kProgram);
+        kProgram);
 }
 
 struct Options {
@@ -89,8 +89,10 @@ int main(int argc, char** argv)
         if (::getuid() == 0)
             request.service = options->service;
         else
-            std::fprintf(stderr, "%s: warning: only root may set the session service; opening the session "
-                                 "without --service %s\n", kProgram, options->service->c_str());
+            std::fprintf(stderr,
+                "%s: warning: only root may set the session service; opening the session "
+                "without --service %s\n",
+                kProgram, options->service->c_str());
     }
 
     // Lives until main returns: its bus connection is the session.
@@ -103,12 +105,12 @@ int main(int argc, char** argv)
             if (auto dir = session->runtimeDir(*path))
                 runtimeDir = *dir;
         } else {
-            std::fprintf(stderr, "%s: warning: cannot look up the new session: %s\n", kProgram,
-                         path.error().message.c_str());
+            std::fprintf(
+                stderr, "%s: warning: cannot look up the new session: %s\n", kProgram, path.error().message.c_str());
         }
     } else {
         std::fprintf(stderr, "%s: warning: cannot open a ConsoleKit session, running without one: %s\n", kProgram,
-                     opened.error().message.c_str());
+            opened.error().message.c_str());
     }
 
     ck::launch::Command command;

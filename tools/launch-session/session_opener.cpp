@@ -27,12 +27,11 @@ Error errorOf(GError* error)
 }
 
 Result<std::string> callForString(GDBusConnection* connection, const std::string& path, const char* iface,
-                                  const char* method, GVariant* params, const char* replyType, int timeoutMs)
+    const char* method, GVariant* params, const char* replyType, int timeoutMs)
 {
     GError* raw = nullptr;
     bus::VariantPtr reply(g_dbus_connection_call_sync(connection, kBusName, path.c_str(), iface, method, params,
-                                                      G_VARIANT_TYPE(replyType), G_DBUS_CALL_FLAGS_NONE, timeoutMs,
-                                                      nullptr, &raw));
+        G_VARIANT_TYPE(replyType), G_DBUS_CALL_FLAGS_NONE, timeoutMs, nullptr, &raw));
     bus::ErrorPtr error(raw);
     if (!reply)
         return errorOf(error.get());
@@ -44,8 +43,7 @@ Result<std::string> callForString(GDBusConnection* connection, const std::string
 
 OpenedSession::OpenedSession(bus::ObjectPtr<GDBusConnection> connection, std::string cookie)
     : connection_(std::move(connection)), cookie_(std::move(cookie))
-{
-}
+{ }
 
 OpenedSession::~OpenedSession()
 {
@@ -64,10 +62,9 @@ Result<OpenedSession> OpenedSession::open(const SessionRequest& request)
         return Error{ErrorCode::Failed, std::string("no system bus: ") + error->message};
     }
     // A private connection, not the process-wide shared one: its lifetime is the session's.
-    bus::ObjectPtr<GDBusConnection> connection(g_dbus_connection_new_for_address_sync(
-        address.get(),
-        static_cast<GDBusConnectionFlags>(G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                          G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
+    bus::ObjectPtr<GDBusConnection> connection(g_dbus_connection_new_for_address_sync(address.get(),
+        static_cast<GDBusConnectionFlags>(
+            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
         nullptr, nullptr, &raw));
     if (!connection) {
         bus::ErrorPtr error(raw);
@@ -94,13 +91,13 @@ Result<OpenedSession> OpenedSession::open(const SessionRequest& request)
 Result<std::string> OpenedSession::path() const
 {
     return callForString(connection_.get(), kManagerPath, kManagerIface, "GetSessionForCookie",
-                         g_variant_new("(s)", cookie_.c_str()), "(o)", kCallTimeoutMs);
+        g_variant_new("(s)", cookie_.c_str()), "(o)", kCallTimeoutMs);
 }
 
 Result<std::string> OpenedSession::runtimeDir(const std::string& sessionPath) const
 {
-    return callForString(connection_.get(), sessionPath, kSessionIface, "GetXDGRuntimeDir", nullptr, "(s)",
-                         kCallTimeoutMs);
+    return callForString(
+        connection_.get(), sessionPath, kSessionIface, "GetXDGRuntimeDir", nullptr, "(s)", kCallTimeoutMs);
 }
 
 } // namespace ck::launch

@@ -6,7 +6,7 @@
 
 #include <optional>
 #include <string>
-#include <utility>   // bus/glib_ptr.h uses std::exchange without including it
+#include <utility> // bus/glib_ptr.h uses std::exchange without including it
 
 #include "bus/glib_ptr.h"
 #include "util/result.h"

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <utility>   // bus/glib_ptr.h uses std::exchange without including it
+#include <utility> // bus/glib_ptr.h uses std::exchange without including it
 
 #include "bus/glib_ptr.h"
 #include "ck-config.h"
@@ -31,14 +31,14 @@ bool parseOptions(int argc, char** argv, Options& options)
         {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", nullptr},
         {"all", 'a', 0, G_OPTION_ARG_NONE, &all, "Also list the seats that have no session", nullptr},
         {"format", 0, 0, G_OPTION_ARG_STRING, &format,
-         "Block layout: ck2 (ConsoleKit2, the default) or classic (ConsoleKit 0.4.6)", "FORMAT"},
+            "Block layout: ck2 (ConsoleKit2, the default) or classic (ConsoleKit 0.4.6)", "FORMAT"},
         {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
     };
-    std::unique_ptr<GOptionContext, decltype(&g_option_context_free)> context(g_option_context_new(nullptr),
-                                                                              &g_option_context_free);
+    std::unique_ptr<GOptionContext, decltype(&g_option_context_free)> context(
+        g_option_context_new(nullptr), &g_option_context_free);
     g_option_context_set_summary(context.get(),
-                                 "Lists the login sessions ConsoleKit tracks, one block per session, seats in\n"
-                                 "the daemon's order.");
+        "Lists the login sessions ConsoleKit tracks, one block per session, seats in\n"
+        "the daemon's order.");
     g_option_context_add_main_entries(context.get(), entries, nullptr);
     GError* raw = nullptr;
     const bool parsed = g_option_context_parse(context.get(), &argc, &argv, &raw);
@@ -91,9 +91,8 @@ int main(int argc, char** argv)
     ck::listsessions::QueryOptions query;
     query.fields = ck::listsessions::fieldsFor(options.format);
     query.seatDetails = options.all;
-    auto seats = ck::listsessions::querySeats(connection.get(), query, [](const std::string& warning) {
-        std::fprintf(stderr, "%s: warning: %s\n", kProgram, warning.c_str());
-    });
+    auto seats = ck::listsessions::querySeats(connection.get(), query,
+        [](const std::string& warning) { std::fprintf(stderr, "%s: warning: %s\n", kProgram, warning.c_str()); });
     if (!seats) {
         std::fprintf(stderr, "%s: %s\n", kProgram, seats.error().message.c_str());
         return 1;

@@ -17,8 +17,8 @@ namespace {
 
 struct Line {
     const char* key;
-    bool quoted;        // 'value' (strings, numbers) or bare TRUE/FALSE (booleans)
-    bool classic;       // part of the 0.4.6 block too
+    bool quoted; // 'value' (strings, numbers) or bare TRUE/FALSE (booleans)
+    bool classic; // part of the 0.4.6 block too
     enum { Always, IfNonZero, IfNonEmpty } when;
 };
 
@@ -180,8 +180,8 @@ std::string formatEmptySeat(const SeatInfo& seat)
     std::string activate = "''";
     if (seat.canActivateSessions)
         activate = *seat.canActivateSessions ? "TRUE" : "FALSE";
-    return escaped(baseName(seat.path)) + ": no sessions (name = '" + escaped(seat.name.value_or("")) +
-           "', can-activate-sessions = " + activate + ")\n";
+    return escaped(baseName(seat.path)) + ": no sessions (name = '" + escaped(seat.name.value_or(""))
+        + "', can-activate-sessions = " + activate + ")\n";
 }
 
 } // namespace ck::listsessions

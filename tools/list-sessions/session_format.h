@@ -14,8 +14,8 @@
 namespace ck::listsessions {
 
 enum class Format {
-    Ck2,       // ConsoleKit2's block (the default)
-    Classic,   // ConsoleKit 0.4.6's block
+    Ck2, // ConsoleKit2's block (the default)
+    Classic, // ConsoleKit 0.4.6's block
 };
 
 std::optional<Format> parseFormat(std::string_view name);

@@ -3,7 +3,7 @@
 #include "list-sessions/session_query.h"
 
 #include <string_view>
-#include <utility>   // bus/glib_ptr.h uses std::exchange without including it
+#include <utility> // bus/glib_ptr.h uses std::exchange without including it
 
 #include "bus/glib_ptr.h"
 
@@ -26,7 +26,7 @@ struct Field {
     const char* key;
     const char* property;
     const char* getter;
-    char type;   // 's', 'u' or 'b'
+    char type; // 's', 'u' or 'b'
     bool quiet;
 };
 
@@ -58,7 +58,7 @@ const Field* findField(std::string_view key)
 }
 
 struct CallError {
-    std::string name;   // the D-Bus error name, "" for a local error
+    std::string name; // the D-Bus error name, "" for a local error
     std::string message;
 };
 
@@ -70,12 +70,11 @@ std::string describe(const CallError& e)
 // A synchronous call whose reply must have `replyType`; GDBus turns a reply of another type into
 // an error, so a value is never read from a variant of the wrong shape.
 bus::VariantPtr call(GDBusConnection* connection, const std::string& path, const char* iface, const char* method,
-                     GVariant* params, const char* replyType, CallError* error)
+    GVariant* params, const char* replyType, CallError* error)
 {
     GError* raw = nullptr;
     bus::VariantPtr reply(g_dbus_connection_call_sync(connection, kBusName, path.c_str(), iface, method, params,
-                                                      G_VARIANT_TYPE(replyType), G_DBUS_CALL_FLAGS_NONE,
-                                                      kCallTimeoutMs, nullptr, &raw));
+        G_VARIANT_TYPE(replyType), G_DBUS_CALL_FLAGS_NONE, kCallTimeoutMs, nullptr, &raw));
     bus::ErrorPtr err(raw);
     if (!reply && error != nullptr) {
         bus::CharPtr remote(g_dbus_error_get_remote_error(err.get()));
@@ -117,8 +116,8 @@ std::string shortName(const std::string& path)
 }
 
 // nullopt when the session disappeared while we were listing (its leader just left).
-std::optional<SessionInfo> readSession(GDBusConnection* connection, const std::string& path,
-                                       const std::vector<std::string>& keys, const WarningSink& warn)
+std::optional<SessionInfo> readSession(
+    GDBusConnection* connection, const std::string& path, const std::vector<std::string>& keys, const WarningSink& warn)
 {
     SessionInfo info;
     info.path = path;
@@ -126,7 +125,7 @@ std::optional<SessionInfo> readSession(GDBusConnection* connection, const std::s
 
     CallError error;
     bus::VariantPtr all = call(connection, path, "org.freedesktop.DBus.Properties", "GetAll",
-                               g_variant_new("(s)", kSessionIface), "(a{sv})", &error);
+        g_variant_new("(s)", kSessionIface), "(a{sv})", &error);
     if (!all && error.name == "org.freedesktop.DBus.Error.UnknownObject")
         return std::nullopt;
     bus::VariantPtr properties;
@@ -184,8 +183,8 @@ void readSeatDetails(GDBusConnection* connection, SeatInfo& seat, const WarningS
 
 } // namespace
 
-Result<std::vector<SeatInfo>> querySeats(GDBusConnection* connection, const QueryOptions& options,
-                                         const WarningSink& warn)
+Result<std::vector<SeatInfo>> querySeats(
+    GDBusConnection* connection, const QueryOptions& options, const WarningSink& warn)
 {
     std::vector<SeatInfo> seats;
     CallError error;
@@ -194,8 +193,8 @@ Result<std::vector<SeatInfo>> querySeats(GDBusConnection* connection, const Quer
         // ConsoleKit2 answers an empty list with an error; an empty list it is.
         if (error.name == "org.freedesktop.ConsoleKit.Manager.Error.NoSeats")
             return seats;
-        if (error.name == "org.freedesktop.DBus.Error.ServiceUnknown" ||
-            error.name == "org.freedesktop.DBus.Error.NameHasNoOwner")
+        if (error.name == "org.freedesktop.DBus.Error.ServiceUnknown"
+            || error.name == "org.freedesktop.DBus.Error.NameHasNoOwner")
             return Error{ErrorCode::Failed, "ConsoleKit is not running (" + error.message + ")"};
         return Error{ErrorCode::Failed, "cannot list the seats of ConsoleKit: " + describe(error)};
     }
@@ -209,7 +208,7 @@ Result<std::vector<SeatInfo>> querySeats(GDBusConnection* connection, const Quer
                 if (auto s = readSession(connection, sessionPath, options.fields, warn))
                     seat.sessions.push_back(std::move(*s));
         } else if (seatError.name == "org.freedesktop.DBus.Error.UnknownObject") {
-            continue;   // a dynamic seat that went away with its session
+            continue; // a dynamic seat that went away with its session
         } else if (seatError.name != "org.freedesktop.ConsoleKit.Seat.Error.NoSessions") {
             warn(shortName(seatPath) + ": cannot list its sessions: " + describe(seatError));
         }

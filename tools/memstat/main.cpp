@@ -32,7 +32,7 @@ struct Options {
     bool json = false;
     bool watch = false;
     double interval = 1.0;
-    long count = 0;   // 0: one sample, or forever with --watch
+    long count = 0; // 0: one sample, or forever with --watch
     std::string name{kDefaultProcessName};
     std::string root = "/proc";
     std::vector<pid_t> pids;
@@ -40,25 +40,24 @@ struct Options {
 
 void printHelp()
 {
-    std::printf(
-        "Usage: ck-memstat [OPTION]... [PID]...\n"
-        "Show memory use of console-kit-daemon (or of the given PIDs) from /proc.\n"
-        "Sizes are in KiB.\n"
-        "\n"
-        "  -w, --watch SECONDS   print a new sample every SECONDS until interrupted;\n"
-        "                        Chg shows + (grew), - (shrank) or +- (both) since the last one\n"
-        "  -c, --count N         stop after N samples (default interval 1 s without --watch)\n"
-        "  -t, --threads         list the threads of each process (PID LWP NLWP COMM)\n"
-        "  -m, --maps            total the memory mappings (Size RSS PSS Dirty Swap)\n"
-        "  -a, --all             with --maps: list every mapping, like pmap -x\n"
-        "  -b, --by-name         sum VmRSS per process name over all processes\n"
-        "  -j, --json            print JSON instead of a table\n"
-        "  -n, --name NAME       default target: processes named NAME (default %s)\n"
-        "      --proc-root DIR   read DIR instead of /proc\n"
-        "  -h, --help            show this help\n"
-        "  -V, --version         show the version\n"
-        "\n"
-        "Exit status: 0 on success, 1 if a process could not be read, 2 on a usage error.\n",
+    std::printf("Usage: ck-memstat [OPTION]... [PID]...\n"
+                "Show memory use of console-kit-daemon (or of the given PIDs) from /proc.\n"
+                "Sizes are in KiB.\n"
+                "\n"
+                "  -w, --watch SECONDS   print a new sample every SECONDS until interrupted;\n"
+                "                        Chg shows + (grew), - (shrank) or +- (both) since the last one\n"
+                "  -c, --count N         stop after N samples (default interval 1 s without --watch)\n"
+                "  -t, --threads         list the threads of each process (PID LWP NLWP COMM)\n"
+                "  -m, --maps            total the memory mappings (Size RSS PSS Dirty Swap)\n"
+                "  -a, --all             with --maps: list every mapping, like pmap -x\n"
+                "  -b, --by-name         sum VmRSS per process name over all processes\n"
+                "  -j, --json            print JSON instead of a table\n"
+                "  -n, --name NAME       default target: processes named NAME (default %s)\n"
+                "      --proc-root DIR   read DIR instead of /proc\n"
+                "  -h, --help            show this help\n"
+                "  -V, --version         show the version\n"
+                "\n"
+                "Exit status: 0 on success, 1 if a process could not be read, 2 on a usage error.\n",
         std::string(kDefaultProcessName).c_str());
 }
 
@@ -79,12 +78,17 @@ Options parseOptions(int argc, char** argv)
 {
     enum { kOptProcRoot = 1000 };
     static const option kLong[] = {
-        {"watch", required_argument, nullptr, 'w'}, {"count", required_argument, nullptr, 'c'},
-        {"threads", no_argument, nullptr, 't'},     {"maps", no_argument, nullptr, 'm'},
-        {"all", no_argument, nullptr, 'a'},         {"by-name", no_argument, nullptr, 'b'},
-        {"json", no_argument, nullptr, 'j'},        {"name", required_argument, nullptr, 'n'},
+        {"watch", required_argument, nullptr, 'w'},
+        {"count", required_argument, nullptr, 'c'},
+        {"threads", no_argument, nullptr, 't'},
+        {"maps", no_argument, nullptr, 'm'},
+        {"all", no_argument, nullptr, 'a'},
+        {"by-name", no_argument, nullptr, 'b'},
+        {"json", no_argument, nullptr, 'j'},
+        {"name", required_argument, nullptr, 'n'},
         {"proc-root", required_argument, nullptr, kOptProcRoot},
-        {"help", no_argument, nullptr, 'h'},        {"version", no_argument, nullptr, 'V'},
+        {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'V'},
         {nullptr, 0, nullptr, 0},
     };
     Options o;
@@ -96,8 +100,8 @@ Options parseOptions(int argc, char** argv)
             char* end = nullptr;
             errno = 0;
             o.interval = std::strtod(optarg, &end);
-            if (errno != 0 || end == optarg || *end != '\0' || !std::isfinite(o.interval) || o.interval <= 0 ||
-                o.interval > 86400)
+            if (errno != 0 || end == optarg || *end != '\0' || !std::isfinite(o.interval) || o.interval <= 0
+                || o.interval > 86400)
                 usageError(std::string("invalid interval '") + optarg + "' (seconds, e.g. 2 or 0.5)");
             o.watch = true;
             break;
@@ -109,21 +113,39 @@ Options parseOptions(int argc, char** argv)
             o.count = *n;
             break;
         }
-        case 't': setMode(o, Mode::Threads); break;
-        case 'm': setMode(o, Mode::Maps); break;
-        case 'b': setMode(o, Mode::ByName); break;
-        case 'a': o.all = true; break;
-        case 'j': o.json = true; break;
+        case 't':
+            setMode(o, Mode::Threads);
+            break;
+        case 'm':
+            setMode(o, Mode::Maps);
+            break;
+        case 'b':
+            setMode(o, Mode::ByName);
+            break;
+        case 'a':
+            o.all = true;
+            break;
+        case 'j':
+            o.json = true;
+            break;
         case 'n':
             if (*optarg == '\0')
                 usageError("empty process name");
             o.name = optarg;
             break;
-        case kOptProcRoot: o.root = optarg; break;
-        case 'h': printHelp(); std::exit(0);
-        case 'V': std::printf("ck-memstat %s\n", CK_VERSION); std::exit(0);
-        case ':': usageError(std::string("option '") + argv[optind - 1] + "' needs an argument");
-        default: usageError(std::string("unknown option '") + argv[optind - 1] + "'");
+        case kOptProcRoot:
+            o.root = optarg;
+            break;
+        case 'h':
+            printHelp();
+            std::exit(0);
+        case 'V':
+            std::printf("ck-memstat %s\n", CK_VERSION);
+            std::exit(0);
+        case ':':
+            usageError(std::string("option '") + argv[optind - 1] + "' needs an argument");
+        default:
+            usageError(std::string("unknown option '") + argv[optind - 1] + "'");
         }
     }
     for (int i = optind; i < argc; ++i) {
@@ -147,7 +169,7 @@ void reportError(const ck::Error& e)
 // Runs one sample and prints it. Returns false when nothing could be printed at all.
 class Sampler {
 public:
-    explicit Sampler(Options o) : o_(std::move(o)) {}
+    explicit Sampler(Options o) : o_(std::move(o)) { }
 
     bool failed() const { return failed_; }
 
@@ -172,10 +194,14 @@ public:
             pids = std::move(found).value();
         }
         switch (o_.mode) {
-        case Mode::Table: return sampleTable(pids);
-        case Mode::Threads: return sampleThreads(pids);
-        case Mode::Maps: return sampleMaps(pids);
-        case Mode::ByName: break;
+        case Mode::Table:
+            return sampleTable(pids);
+        case Mode::Threads:
+            return sampleThreads(pids);
+        case Mode::Maps:
+            return sampleMaps(pids);
+        case Mode::ByName:
+            break;
         }
         return false;
     }
@@ -190,8 +216,7 @@ private:
     // An explicit PID that cannot be read is reported once and dropped from later samples.
     void forget(pid_t pid) { std::erase(o_.pids, pid); }
 
-    template <typename T, typename Collect>
-    std::vector<T> collectAll(const std::vector<pid_t>& pids, Collect collect)
+    template <typename T, typename Collect> std::vector<T> collectAll(const std::vector<pid_t>& pids, Collect collect)
     {
         std::vector<T> out;
         for (pid_t pid : pids) {
@@ -258,8 +283,7 @@ void sleepSeconds(double seconds)
     timespec left{};
     left.tv_sec = static_cast<time_t>(seconds);
     left.tv_nsec = static_cast<long>((seconds - static_cast<double>(left.tv_sec)) * 1e9);
-    while (nanosleep(&left, &left) != 0 && errno == EINTR) {
-    }
+    while (nanosleep(&left, &left) != 0 && errno == EINTR) { }
 }
 
 } // namespace

@@ -38,15 +38,18 @@ Result<std::vector<pid_t>> findTargets(const std::string& root, std::string_view
 void markChanges(const std::vector<Row>& previous, std::vector<Row>& current)
 {
     static constexpr long procfs::StatusMemory::*kCompared[] = {
-        &procfs::StatusMemory::vmStk, &procfs::StatusMemory::vmData, &procfs::StatusMemory::vmSize,
-        &procfs::StatusMemory::vmPeak, &procfs::StatusMemory::vmRSS, &procfs::StatusMemory::vmHWM,
+        &procfs::StatusMemory::vmStk,
+        &procfs::StatusMemory::vmData,
+        &procfs::StatusMemory::vmSize,
+        &procfs::StatusMemory::vmPeak,
+        &procfs::StatusMemory::vmRSS,
+        &procfs::StatusMemory::vmHWM,
         &procfs::StatusMemory::threads,
     };
     for (Row& row : current) {
         row.change.clear();
-        const auto before = std::find_if(previous.begin(), previous.end(), [&](const Row& p) {
-            return p.status.pid == row.status.pid && p.startTime == row.startTime;
-        });
+        const auto before = std::find_if(previous.begin(), previous.end(),
+            [&](const Row& p) { return p.status.pid == row.status.pid && p.startTime == row.startTime; });
         if (before == previous.end())
             continue;
         bool grew = false, shrank = false;
@@ -103,7 +106,7 @@ Result<std::vector<NameTotal>> sumRssByName(const std::string& root)
     for (pid_t pid : *pids) {
         auto status = procfs::readStatus(root, pid);
         if (!status || status->vmRSS < 0)
-            continue;   // exited, unreadable, or a kernel thread
+            continue; // exited, unreadable, or a kernel thread
         NameTotal& total = byName[status->name];
         total.name = status->name;
         total.rss += status->vmRSS;

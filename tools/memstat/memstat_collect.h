@@ -17,8 +17,8 @@ inline constexpr std::string_view kDefaultProcessName = "console-kit-daemon";
 // One line of the main table.
 struct Row {
     procfs::StatusMemory status;
-    unsigned long long startTime = 0;   // tells a reused pid from the process seen before
-    std::string change;                 // "+", "-", "+-" or "" (see markChanges)
+    unsigned long long startTime = 0; // tells a reused pid from the process seen before
+    std::string change; // "+", "-", "+-" or "" (see markChanges)
 };
 
 Result<Row> collectRow(const std::string& root, pid_t pid);
@@ -56,7 +56,7 @@ Result<MapsReport> collectMaps(const std::string& root, pid_t pid);
 
 struct NameTotal {
     std::string name;
-    long rss = 0;         // KiB, sum of VmRSS
+    long rss = 0; // KiB, sum of VmRSS
     long processes = 0;
 };
 

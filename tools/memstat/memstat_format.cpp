@@ -67,7 +67,7 @@ private:
 
     std::vector<std::pair<std::string, Align>> columns_;
     std::vector<std::vector<std::string>> rows_;
-    std::vector<std::pair<std::size_t, std::size_t>> rules_;   // row index, columns covered
+    std::vector<std::pair<std::size_t, std::size_t>> rules_; // row index, columns covered
 };
 
 std::string kib(long value)
@@ -94,19 +94,23 @@ std::size_t utf8Sequence(std::string_view s, std::size_t i)
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
     const unsigned char c = byte(i);
     std::size_t len;
-    unsigned char lo = 0x80, hi = 0xbf;   // allowed range of the second byte
+    unsigned char lo = 0x80, hi = 0xbf; // allowed range of the second byte
     if (c < 0x80)
         return 1;
     if (c >= 0xc2 && c <= 0xdf)
         len = 2;
     else if (c >= 0xe0 && c <= 0xef) {
         len = 3;
-        if (c == 0xe0) lo = 0xa0;
-        if (c == 0xed) hi = 0x9f;
+        if (c == 0xe0)
+            lo = 0xa0;
+        if (c == 0xed)
+            hi = 0x9f;
     } else if (c >= 0xf0 && c <= 0xf4) {
         len = 4;
-        if (c == 0xf0) lo = 0x90;
-        if (c == 0xf4) hi = 0x8f;
+        if (c == 0xf0)
+            lo = 0x90;
+        if (c == 0xf4)
+            hi = 0x8f;
     } else
         return 0;
     if (i + len > s.size() || byte(i + 1) < lo || byte(i + 1) > hi)
@@ -137,13 +141,27 @@ std::string jsonString(std::string_view text)
         }
         ++i;
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
         default:
             if (c < 0x20 || c == 0x7f) {
                 char buf[8];
@@ -169,20 +187,13 @@ std::string displayName(std::string_view text)
 
 std::string formatTable(const std::vector<Row>& rows)
 {
-    TextTable table({{"Chg", Align::Left},
-                     {"PID", Align::Right},
-                     {"Name", Align::Left},
-                     {"VmStk", Align::Right},
-                     {"VmData", Align::Right},
-                     {"VmSize", Align::Right},
-                     {"VmPeak", Align::Right},
-                     {"VmRSS", Align::Right},
-                     {"VmHWM", Align::Right},
-                     {"Threads", Align::Right}});
+    TextTable table({{"Chg", Align::Left}, {"PID", Align::Right}, {"Name", Align::Left}, {"VmStk", Align::Right},
+        {"VmData", Align::Right}, {"VmSize", Align::Right}, {"VmPeak", Align::Right}, {"VmRSS", Align::Right},
+        {"VmHWM", Align::Right}, {"Threads", Align::Right}});
     for (const Row& r : rows) {
         const auto& s = r.status;
         table.add({r.change, std::to_string(s.pid), displayName(s.name), kib(s.vmStk), kib(s.vmData), kib(s.vmSize),
-                   kib(s.vmPeak), kib(s.vmRSS), kib(s.vmHWM), kib(s.threads)});
+            kib(s.vmPeak), kib(s.vmRSS), kib(s.vmHWM), kib(s.threads)});
     }
     return table.render();
 }
@@ -195,12 +206,11 @@ std::string formatTableJson(const std::vector<Row>& rows)
         const auto& s = r.status;
         if (i > 0)
             out += ',';
-        out += "{\"pid\":" + std::to_string(s.pid) + ",\"name\":" + jsonString(s.name) +
-               ",\"startTime\":" + std::to_string(r.startTime) + ",\"change\":" + jsonString(r.change) +
-               ",\"vmStk\":" + jsonNumber(s.vmStk) + ",\"vmData\":" + jsonNumber(s.vmData) +
-               ",\"vmSize\":" + jsonNumber(s.vmSize) + ",\"vmPeak\":" + jsonNumber(s.vmPeak) +
-               ",\"vmRSS\":" + jsonNumber(s.vmRSS) + ",\"vmHWM\":" + jsonNumber(s.vmHWM) +
-               ",\"threads\":" + jsonNumber(s.threads) + "}";
+        out += "{\"pid\":" + std::to_string(s.pid) + ",\"name\":" + jsonString(s.name) + ",\"startTime\":"
+            + std::to_string(r.startTime) + ",\"change\":" + jsonString(r.change) + ",\"vmStk\":" + jsonNumber(s.vmStk)
+            + ",\"vmData\":" + jsonNumber(s.vmData) + ",\"vmSize\":" + jsonNumber(s.vmSize)
+            + ",\"vmPeak\":" + jsonNumber(s.vmPeak) + ",\"vmRSS\":" + jsonNumber(s.vmRSS)
+            + ",\"vmHWM\":" + jsonNumber(s.vmHWM) + ",\"threads\":" + jsonNumber(s.threads) + "}";
     }
     out += "]}\n";
     return out;
@@ -221,8 +231,8 @@ std::string formatThreadsJson(const std::vector<ThreadRow>& rows)
         const auto& r = rows[i];
         if (i > 0)
             out += ',';
-        out += "{\"pid\":" + std::to_string(r.pid) + ",\"lwp\":" + std::to_string(r.lwp) +
-               ",\"nlwp\":" + std::to_string(r.nlwp) + ",\"comm\":" + jsonString(r.comm) + "}";
+        out += "{\"pid\":" + std::to_string(r.pid) + ",\"lwp\":" + std::to_string(r.lwp)
+            + ",\"nlwp\":" + std::to_string(r.nlwp) + ",\"comm\":" + jsonString(r.comm) + "}";
     }
     out += "]}\n";
     return out;
@@ -231,16 +241,11 @@ std::string formatThreadsJson(const std::vector<ThreadRow>& rows)
 std::string formatMaps(const std::vector<MapsReport>& reports, bool all)
 {
     if (!all) {
-        TextTable table({{"PID", Align::Right},
-                         {"Name", Align::Left},
-                         {"Size", Align::Right},
-                         {"RSS", Align::Right},
-                         {"PSS", Align::Right},
-                         {"Dirty", Align::Right},
-                         {"Swap", Align::Right}});
+        TextTable table({{"PID", Align::Right}, {"Name", Align::Left}, {"Size", Align::Right}, {"RSS", Align::Right},
+            {"PSS", Align::Right}, {"Dirty", Align::Right}, {"Swap", Align::Right}});
         for (const auto& r : reports)
             table.add({std::to_string(r.pid), displayName(r.name), kib(r.size), kib(r.rss), kib(r.pss), kib(r.dirty),
-                       kib(r.swap)});
+                kib(r.swap)});
         return table.render();
     }
     std::string out;
@@ -249,17 +254,11 @@ std::string formatMaps(const std::vector<MapsReport>& reports, bool all)
         if (i > 0)
             out += '\n';
         out += std::to_string(r.pid) + ": " + displayName(r.name) + '\n';
-        TextTable table({{"Address", Align::Left},
-                         {"Size", Align::Right},
-                         {"RSS", Align::Right},
-                         {"PSS", Align::Right},
-                         {"Dirty", Align::Right},
-                         {"Swap", Align::Right},
-                         {"Mode", Align::Left},
-                         {"Mapping", Align::Left}});
+        TextTable table({{"Address", Align::Left}, {"Size", Align::Right}, {"RSS", Align::Right}, {"PSS", Align::Right},
+            {"Dirty", Align::Right}, {"Swap", Align::Right}, {"Mode", Align::Left}, {"Mapping", Align::Left}});
         for (const auto& m : r.mappings)
             table.add({hexAddress(m.start), kib(m.size), kib(m.rss), kib(m.pss), kib(m.dirty), kib(m.swap), m.perms,
-                       m.path.empty() ? "[ anon ]" : displayName(m.path)});
+                m.path.empty() ? "[ anon ]" : displayName(m.path)});
         table.addRule(6);
         table.add({"total kB", kib(r.size), kib(r.rss), kib(r.pss), kib(r.dirty), kib(r.swap)});
         out += table.render();
@@ -274,20 +273,19 @@ std::string formatMapsJson(const std::vector<MapsReport>& reports, bool all)
         const auto& r = reports[i];
         if (i > 0)
             out += ',';
-        out += "{\"pid\":" + std::to_string(r.pid) + ",\"name\":" + jsonString(r.name) +
-               ",\"size\":" + jsonNumber(r.size) + ",\"rss\":" + jsonNumber(r.rss) + ",\"pss\":" + jsonNumber(r.pss) +
-               ",\"dirty\":" + jsonNumber(r.dirty) + ",\"swap\":" + jsonNumber(r.swap);
+        out += "{\"pid\":" + std::to_string(r.pid) + ",\"name\":" + jsonString(r.name)
+            + ",\"size\":" + jsonNumber(r.size) + ",\"rss\":" + jsonNumber(r.rss) + ",\"pss\":" + jsonNumber(r.pss)
+            + ",\"dirty\":" + jsonNumber(r.dirty) + ",\"swap\":" + jsonNumber(r.swap);
         if (all) {
             out += ",\"mappings\":[";
             for (std::size_t k = 0; k < r.mappings.size(); ++k) {
                 const auto& m = r.mappings[k];
                 if (k > 0)
                     out += ',';
-                out += "{\"start\":\"" + hexAddress(m.start) + "\",\"end\":\"" + hexAddress(m.end) +
-                       "\",\"perms\":" + jsonString(m.perms) + ",\"path\":" + jsonString(m.path) +
-                       ",\"size\":" + jsonNumber(m.size) + ",\"rss\":" + jsonNumber(m.rss) +
-                       ",\"pss\":" + jsonNumber(m.pss) + ",\"dirty\":" + jsonNumber(m.dirty) +
-                       ",\"swap\":" + jsonNumber(m.swap) + "}";
+                out += "{\"start\":\"" + hexAddress(m.start) + "\",\"end\":\"" + hexAddress(m.end) + "\",\"perms\":"
+                    + jsonString(m.perms) + ",\"path\":" + jsonString(m.path) + ",\"size\":" + jsonNumber(m.size)
+                    + ",\"rss\":" + jsonNumber(m.rss) + ",\"pss\":" + jsonNumber(m.pss)
+                    + ",\"dirty\":" + jsonNumber(m.dirty) + ",\"swap\":" + jsonNumber(m.swap) + "}";
             }
             out += ']';
         }
@@ -312,8 +310,8 @@ std::string formatByNameJson(const std::vector<NameTotal>& totals)
         const auto& t = totals[i];
         if (i > 0)
             out += ',';
-        out += "{\"name\":" + jsonString(t.name) + ",\"rss\":" + std::to_string(t.rss) +
-               ",\"processes\":" + std::to_string(t.processes) + "}";
+        out += "{\"name\":" + jsonString(t.name) + ",\"rss\":" + std::to_string(t.rss)
+            + ",\"processes\":" + std::to_string(t.processes) + "}";
     }
     out += "]}\n";
     return out;

@@ -78,8 +78,8 @@ public:
     explicit SignalClock(GDBusConnection* c) : connection_(c)
     {
         filter_ = g_dbus_connection_add_filter(connection_, &SignalClock::filter, this, nullptr);
-        GVariant* r = g_dbus_connection_call_sync(
-            connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "AddMatch",
+        GVariant* r = g_dbus_connection_call_sync(connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+            "org.freedesktop.DBus", "AddMatch",
             g_variant_new("(s)", "type='signal',sender='org.freedesktop.ConsoleKit',member='ActiveSessionChanged'"),
             nullptr, G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, nullptr);
         if (r != nullptr)
@@ -90,8 +90,8 @@ public:
     SignalClock& operator=(const SignalClock&) = delete;
 
     // The arrival time of the first ActiveSessionChanged naming `path` after `since`.
-    bool waitFor(const std::string& path, Clock::time_point since, Clock::time_point& at,
-                 std::chrono::milliseconds timeout)
+    bool waitFor(
+        const std::string& path, Clock::time_point since, Clock::time_point& at, std::chrono::milliseconds timeout)
     {
         std::unique_lock lock(mutex_);
         return cv_.wait_for(lock, timeout, [&] {
@@ -117,8 +117,8 @@ private:
             return m;
         const char* member = g_dbus_message_get_member(m);
         GVariant* body = g_dbus_message_get_body(m);
-        if (member == nullptr || std::strcmp(member, "ActiveSessionChanged") != 0 || body == nullptr ||
-            g_variant_n_children(body) != 1)
+        if (member == nullptr || std::strcmp(member, "ActiveSessionChanged") != 0 || body == nullptr
+            || g_variant_n_children(body) != 1)
             return m;
         GVariant* arg = g_variant_get_child_value(body, 0);
         auto* self = static_cast<SignalClock*>(data);
@@ -194,7 +194,7 @@ struct Options {
     unsigned count = 200;
     unsigned gapMs = 5;
     unsigned vtA = 5, vtB = 6;
-    bool debug = false;   // the daemon's --debug (its log is printed when a switch goes unannounced)
+    bool debug = false; // the daemon's --debug (its log is printed when a switch goes unannounced)
     std::vector<std::string> modes{"waitevent", "waitactive"};
 };
 
@@ -208,8 +208,8 @@ bool measure(const std::string& mode, const Options& o)
         d.extraArgs.push_back("--debug");
     Daemon daemon(bus, d);
     if (!daemon.start()) {
-        std::fprintf(stderr, "ck-vt-latency: the daemon did not start (%s):\n%s\n", mode.c_str(),
-                     daemon.stderrText().c_str());
+        std::fprintf(
+            stderr, "ck-vt-latency: the daemon did not start (%s):\n%s\n", mode.c_str(), daemon.stderrText().c_str());
         return false;
     }
     gDaemonPid = daemon.pid();
@@ -248,7 +248,7 @@ bool measure(const std::string& mode, const Options& o)
         } else {
             ++lost;
             std::fprintf(stderr, "ck-vt-latency: %s: switch %u to VT %u (kernel now on VT %u) not announced in 2 s\n",
-                         mode.c_str(), i, target, kernelVt());
+                mode.c_str(), i, target, kernelVt());
         }
         if (kernelVt() != target && !switchTo(target)) {
             std::fprintf(stderr, "ck-vt-latency: the kernel did not switch to VT %u\n", target);
@@ -261,7 +261,7 @@ bool measure(const std::string& mode, const Options& o)
     const long threads = threadsOf(daemon.pid());
     if (lost > 0)
         std::fprintf(stderr, "ck-vt-latency: %s: %u switch(es) never announced; daemon stderr:\n%s\n", mode.c_str(),
-                     lost, daemon.stderrText().c_str());
+            lost, daemon.stderrText().c_str());
     restoreOriginalVt();
     // Close the sessions before the daemon stops (it would keep them, and their runtime
     // directory mounts, for a restart).
@@ -284,8 +284,8 @@ bool measure(const std::string& mode, const Options& o)
         sum += l;
     std::printf("%-10s n=%zu  min %.3f ms  median %.3f ms  mean %.3f ms  p99 %.3f ms  max %.3f ms  "
                 "(lost %u, daemon threads %ld)\n",
-                mode.c_str(), lat.size(), ms(lat.front()), ms(pct(0.5)), ms(sum / static_cast<long>(lat.size())),
-                ms(pct(0.99)), ms(lat.back()), lost, threads);
+        mode.c_str(), lat.size(), ms(lat.front()), ms(pct(0.5)), ms(sum / static_cast<long>(lat.size())), ms(pct(0.99)),
+        ms(lat.back()), lost, threads);
     return true;
 }
 
@@ -323,8 +323,8 @@ int main(int argc, char** argv)
             }
             ++i;
         } else if (a == "--vts" && next != nullptr) {
-            if (std::sscanf(next, "%u,%u", &o.vtA, &o.vtB) != 2 || o.vtA == o.vtB || o.vtA < 1 || o.vtB < 1 ||
-                o.vtA > 63 || o.vtB > 63) {
+            if (std::sscanf(next, "%u,%u", &o.vtA, &o.vtB) != 2 || o.vtA == o.vtB || o.vtA < 1 || o.vtB < 1
+                || o.vtA > 63 || o.vtB > 63) {
                 usage();
                 return 2;
             }
@@ -362,8 +362,8 @@ int main(int argc, char** argv)
     ::signal(SIGINT, onSignal);
     ::signal(SIGTERM, onSignal);
 
-    std::printf("ck-vt-latency: %u switches between VT %u and VT %u per mode, %u ms apart (original VT %u)\n",
-                o.count, o.vtA, o.vtB, o.gapMs, gOriginalVt);
+    std::printf("ck-vt-latency: %u switches between VT %u and VT %u per mode, %u ms apart (original VT %u)\n", o.count,
+        o.vtA, o.vtB, o.gapMs, gOriginalVt);
     int rc = 0;
     for (const auto& mode : o.modes) {
         if (!measure(mode, o))

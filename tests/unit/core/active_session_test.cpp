@@ -77,8 +77,9 @@ TEST_F(ASeatWithTwoSessions, SignalsTheSwitchWithTheOldAndTheNewSession)
     SignalLog log(manager);
     manager.setActiveVt(7);
     // ActiveChanged(false) on the old one, ActiveChanged(true) on the new one, then the seat's signal.
-    EXPECT_THAT(log.events, ElementsAre("SessionChanged Session1 Active", "SessionChanged Session1 State", "SessionChanged Session2 Active", "SessionChanged Session2 State",
-                                        "ActiveSessionChanged Seat1 Session1 -> Session2"));
+    EXPECT_THAT(log.events,
+        ElementsAre("SessionChanged Session1 Active", "SessionChanged Session1 State", "SessionChanged Session2 Active",
+            "SessionChanged Session2 State", "ActiveSessionChanged Seat1 Session1 -> Session2"));
 }
 
 TEST_F(ASeatWithTwoSessions, PassesTheOldAndNewSessionObjectsToActiveSessionChanged)
@@ -110,7 +111,8 @@ TEST_F(ASeatWithTwoSessions, LeavesNoSessionActiveOnAVtWithoutSessions)
     EXPECT_FALSE(x11.isActive());
     EXPECT_EQ(x11.state(), SessionState::Online);
     EXPECT_THAT(log.events,
-                ElementsAre("SessionChanged Session2 Active", "SessionChanged Session2 State", "ActiveSessionChanged Seat1 Session2 -> -"));
+        ElementsAre("SessionChanged Session2 Active", "SessionChanged Session2 State",
+            "ActiveSessionChanged Seat1 Session2 -> -"));
 }
 
 TEST_F(ASeatWithTwoSessions, DoesNotSignalWhenTheSameVtIsReportedAgain)
@@ -137,8 +139,8 @@ TEST_F(ASeatWithTwoSessions, EmitsActiveSessionChangedToNobodyWhenTheActiveSessi
     SignalLog log(manager);
     ASSERT_TRUE(manager.closeSession(cookie, leader.uid, leader.pid).ok());
     EXPECT_THAT(log.events,
-                ElementsAre("SessionChanged Session2 Active", "SessionRemoved Session2",
-                            "ActiveSessionChanged Seat1 Session2 -> -"));
+        ElementsAre(
+            "SessionChanged Session2 Active", "SessionRemoved Session2", "ActiveSessionChanged Seat1 Session2 -> -"));
     EXPECT_EQ(console().activeSession(), nullptr);
 }
 
@@ -159,8 +161,9 @@ TEST_F(AConsoleSeat, MakesASessionOpenedOnTheActiveVtActive)
     EXPECT_TRUE(s.isActive());
     EXPECT_EQ(s.state(), SessionState::Active);
     EXPECT_EQ(console().activeSession(), &s);
-    EXPECT_THAT(log.events, ElementsAre("SessionAdded Session1", "SessionChanged Session1 Active", "SessionChanged Session1 State",
-                                        "ActiveSessionChanged Seat1 - -> Session1", "SystemIdleHintChanged false"));
+    EXPECT_THAT(log.events,
+        ElementsAre("SessionAdded Session1", "SessionChanged Session1 Active", "SessionChanged Session1 State",
+            "ActiveSessionChanged Seat1 - -> Session1", "SystemIdleHintChanged false"));
 }
 
 TEST_F(AConsoleSeat, LeavesASessionOpenedOnAnotherVtInactive)
@@ -230,9 +233,9 @@ TEST_F(AConsoleSeat, HandsTheVtToTheNextSessionOnItWhenTheActiveOneCloses)
     EXPECT_TRUE(second.isActive());
     // The closing session is not announced as "online": it is removed right away.
     // One ActiveSessionChanged that names the successor, never a "nobody" in between.
-    EXPECT_THAT(log.events, ElementsAre("SessionChanged Session1 Active", "SessionRemoved Session1",
-                                        "SessionChanged Session2 Active", "SessionChanged Session2 State",
-                                        "ActiveSessionChanged Seat1 Session1 -> Session2"));
+    EXPECT_THAT(log.events,
+        ElementsAre("SessionChanged Session1 Active", "SessionRemoved Session1", "SessionChanged Session2 Active",
+            "SessionChanged Session2 State", "ActiveSessionChanged Seat1 Session1 -> Session2"));
 }
 
 TEST_F(AConsoleSeat, MarksAClosingSessionClosingNotOnline)
@@ -248,7 +251,7 @@ TEST_F(AConsoleSeat, MarksAClosingSessionClosingNotOnline)
 TEST_F(ASeatWithTwoSessions, ForgetsTheActiveSessionWhenTheVtBecomesUnknown)
 {
     manager.setActiveVt(7);
-    manager.setActiveVt(0);   // VT_GETSTATE failed
+    manager.setActiveVt(0); // VT_GETSTATE failed
     EXPECT_EQ(console().activeSession(), nullptr);
     EXPECT_FALSE(x11.isActive());
 }

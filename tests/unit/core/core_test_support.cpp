@@ -59,10 +59,14 @@ Leader leaderOf(uid_t uid, pid_t pid, std::string busName)
 const char* propertyName(SessionProperty property)
 {
     switch (property) {
-    case SessionProperty::Active: return "Active";
-    case SessionProperty::IdleHint: return "IdleHint";
-    case SessionProperty::LockedHint: return "LockedHint";
-    case SessionProperty::State: return "State";
+    case SessionProperty::Active:
+        return "Active";
+    case SessionProperty::IdleHint:
+        return "IdleHint";
+    case SessionProperty::LockedHint:
+        return "LockedHint";
+    case SessionProperty::State:
+        return "State";
     }
     return "?";
 }
@@ -71,8 +75,7 @@ SignalLog::SignalLog(Manager& m)
 {
     connections_.push_back(m.seatAdded.connect([this](Seat& s) { events.push_back("SeatAdded " + s.id()); }));
     connections_.push_back(m.seatRemoved.connect([this](Seat& s) { events.push_back("SeatRemoved " + s.id()); }));
-    connections_.push_back(
-        m.sessionAdded.connect([this](Session& s) { events.push_back("SessionAdded " + s.id()); }));
+    connections_.push_back(m.sessionAdded.connect([this](Session& s) { events.push_back("SessionAdded " + s.id()); }));
     connections_.push_back(
         m.sessionRemoved.connect([this](Session& s) { events.push_back("SessionRemoved " + s.id()); }));
     connections_.push_back(m.activeSessionChanged.connect([this](Seat& seat, Session* o, Session* n) {
@@ -100,7 +103,7 @@ Session& CoreTest::open(SessionParams params, Leader leader)
     auto r = manager.openSession(std::move(params), std::move(leader));
     if (!r)
         ADD_FAILURE() << "openSession failed: " << r.error().message;
-    return *r.value();   // throws on failure: gtest reports it and ends the test
+    return *r.value(); // throws on failure: gtest reports it and ends the test
 }
 
 } // namespace ck::core::test

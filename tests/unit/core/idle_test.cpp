@@ -48,9 +48,9 @@ TEST_F(TheSystemIdleHint, TurnsTrueWhenEverySessionIsIdle)
     manager.setIdleHint(a, true);
     manager.setIdleHint(b, true);
     EXPECT_TRUE(manager.systemIdleHint());
-    EXPECT_THAT(log.events, ElementsAre("IdleHintChanged Session1 true", "SessionChanged Session1 IdleHint",
-                                        "IdleHintChanged Session2 true", "SessionChanged Session2 IdleHint",
-                                        "SystemIdleHintChanged true"));
+    EXPECT_THAT(log.events,
+        ElementsAre("IdleHintChanged Session1 true", "SessionChanged Session1 IdleHint",
+            "IdleHintChanged Session2 true", "SessionChanged Session2 IdleHint", "SystemIdleHintChanged true"));
 }
 
 TEST_F(TheSystemIdleHint, TurnsFalseAgainWhenOneSessionWakesUp)
@@ -96,7 +96,7 @@ TEST_F(TheSystemIdleHint, IsForcedFalseByAnIdleInhibitorEvenWithNoSessions)
     SignalLog log(manager);
     manager.setIdleInhibited(true);
     EXPECT_FALSE(manager.systemIdleHint());
-    manager.setIdleInhibited(true);   // no change
+    manager.setIdleInhibited(true); // no change
     EXPECT_THAT(log.events, ElementsAre("SystemIdleHintChanged false"));
 }
 
@@ -105,9 +105,9 @@ TEST_F(TheSystemIdleHint, SignalsOnlyRealChanges)
     Session& a = open(textSession(1000, "/dev/tty2"));
     Session& b = open(textSession(1001, "/dev/tty3"));
     SignalLog log(manager);
-    manager.setIdleHint(a, false);   // already busy
+    manager.setIdleHint(a, false); // already busy
     manager.setIdleHint(a, true);
-    manager.setIdleHint(a, true);    // already idle
+    manager.setIdleHint(a, true); // already idle
     manager.setIdleInhibited(false); // already not inhibited
     manager.setIdleHint(b, true);
     manager.setIdleHint(b, true);
@@ -133,12 +133,12 @@ TEST_F(TheSystemIdleHint, KeepsItsSinceTimeWhenNothingChanges)
     Session& a = open(textSession(1000, "/dev/tty2"));
     Session& b = open(textSession(1001, "/dev/tty3"));
     const Microseconds since = manager.systemIdleSince();
-    manager.setIdleHint(a, true);   // b is still busy: the system hint stays false
+    manager.setIdleHint(a, true); // b is still busy: the system hint stays false
     EXPECT_EQ(manager.systemIdleSince(), since);
     (void)b;
 }
 
-class ASessionIdleHint : public CoreTest, public ::testing::Test {};
+class ASessionIdleHint : public CoreTest, public ::testing::Test { };
 
 TEST_F(ASessionIdleHint, RecordsWhenItChanged)
 {

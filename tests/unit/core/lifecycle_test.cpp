@@ -165,7 +165,7 @@ TEST_F(AManager, EndsEverySessionOfAVanishedLeaderAndNoOther)
     EXPECT_FALSE(manager.hasLeader(":1.5"));
     EXPECT_TRUE(manager.hasLeader(":1.6"));
     EXPECT_TRUE(manager.hasLeader(":1.50"));
-    EXPECT_EQ(manager.seats().size(), 1u);   // b's dynamic seat went with it
+    EXPECT_EQ(manager.seats().size(), 1u); // b's dynamic seat went with it
 }
 
 TEST_F(AManager, IgnoresTheDisappearanceOfANameThatLedNoSession)
@@ -221,8 +221,8 @@ TEST_F(AManager, AnnouncesARemovedSessionAfterUnlinkingItButWhileItIsAlive)
     std::string path;
     auto c = manager.sessionRemoved.connect([&](Session& gone) {
         path = gone.path();
-        stillListed =
-            manager.findSession(gone.id()) != nullptr || manager.findSessionByCookie(gone.cookie()) != nullptr;
+        stillListed
+            = manager.findSession(gone.id()) != nullptr || manager.findSessionByCookie(gone.cookie()) != nullptr;
         const auto& onSeat = manager.consoleSeat()->sessions();
         stillOnSeat = std::find(onSeat.begin(), onSeat.end(), &gone) != onSeat.end();
     });
@@ -235,7 +235,7 @@ TEST_F(AManager, AnnouncesARemovedSessionAfterUnlinkingItButWhileItIsAlive)
 TEST(ADestroyedManager, SaysNothingSoThatAStateWriterKeepsItsSessionsForTheRestart)
 {
     int events = 0;
-    std::vector<Connection> connections;   // outlive the manager
+    std::vector<Connection> connections; // outlive the manager
     {
         Manager manager;
         manager.addStaticSeat({});
@@ -272,7 +272,7 @@ TEST_F(AManager, DoesNotVouchForALoginSessionIdOfARemoteSession)
 TEST_F(AManager, DoesNotVouchForAnUnknownOrEmptyLoginSessionId)
 {
     SessionParams p = textSession(1000, "/dev/tty2");
-    open(p);   // a local session whose login-session-id is empty
+    open(p); // a local session whose login-session-id is empty
     EXPECT_FALSE(manager.localityVouchedFor(""));
     EXPECT_FALSE(manager.localityVouchedFor("9"));
 }

@@ -12,8 +12,8 @@ using test::textSession;
 
 class AManagerWithSessions : public ConsoleTest, public ::testing::Test {
 protected:
-    Session& first = open(textSession(1000, "/dev/tty2"));       // Session1 on Seat1
-    Session& remote = open(remoteSession(1001, "far.example.org"));   // Session2 on Seat2
+    Session& first = open(textSession(1000, "/dev/tty2")); // Session1 on Seat1
+    Session& remote = open(remoteSession(1001, "far.example.org")); // Session2 on Seat2
 };
 
 TEST_F(AManagerWithSessions, FindsASessionByItsFullPath)
@@ -31,11 +31,10 @@ TEST_F(AManagerWithSessions, FindsASessionByItsBareId)
 TEST_F(AManagerWithSessions, RejectsStringsThatNameNoSession)
 {
     for (const char* junk : {"", "Session", "Session-1", "Session+1", "Session99999999999", "Session0", "Session3",
-                             "Session1x", "Session 1", " Session1", "session1", "Seat1", "1",
-                             "/org/freedesktop/ConsoleKit/Seat1", "/org/freedesktop/ConsoleKit/Session",
-                             "/org/freedesktop/ConsoleKit/Session1/", "/org/freedesktop/ConsoleKit/Session1/x",
-                             "/org/freedesktop/ConsoleKit/", "/Session1", "org/freedesktop/ConsoleKit/Session1",
-                             "/org/freedesktop/ConsoleKit/Manager", "Session4294967297"})
+             "Session1x", "Session 1", " Session1", "session1", "Seat1", "1", "/org/freedesktop/ConsoleKit/Seat1",
+             "/org/freedesktop/ConsoleKit/Session", "/org/freedesktop/ConsoleKit/Session1/",
+             "/org/freedesktop/ConsoleKit/Session1/x", "/org/freedesktop/ConsoleKit/", "/Session1",
+             "org/freedesktop/ConsoleKit/Session1", "/org/freedesktop/ConsoleKit/Manager", "Session4294967297"})
         EXPECT_EQ(manager.findSession(junk), nullptr) << '"' << junk << '"';
 }
 
@@ -63,8 +62,8 @@ TEST_F(AManagerWithSessions, FindsADynamicSeatByPathAndId)
 TEST_F(AManagerWithSessions, RejectsStringsThatNameNoSeat)
 {
     for (const char* junk : {"", "Seat", "Seat-1", "Seat0", "Seat3", "Seat99999999999", "seat1", "Session1", "SEAT0",
-                             "/org/freedesktop/ConsoleKit/Session1", "/org/freedesktop/ConsoleKit/Seat1/",
-                             "/org/freedesktop/ConsoleKit/Seat", "/org/freedesktop/ConsoleKit/seat0x"})
+             "/org/freedesktop/ConsoleKit/Session1", "/org/freedesktop/ConsoleKit/Seat1/",
+             "/org/freedesktop/ConsoleKit/Seat", "/org/freedesktop/ConsoleKit/seat0x"})
         EXPECT_EQ(manager.findSeat(junk), nullptr) << '"' << junk << '"';
 }
 

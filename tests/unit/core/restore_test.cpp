@@ -96,10 +96,10 @@ TEST_F(ARestartedManager, RemovesARecreatedDynamicSeatWithItsSession)
 TEST_F(ARestartedManager, DoesNotHandOutTheSerialOfARestoredSeat)
 {
     ASSERT_TRUE(manager
-                    .restoreSession(record(3, "cookie3", remoteSession(1000, "far.example.org"),
-                                           "/org/freedesktop/ConsoleKit/Seat7"))
+                    .restoreSession(record(
+                        3, "cookie3", remoteSession(1000, "far.example.org"), "/org/freedesktop/ConsoleKit/Seat7"))
                     .ok());
-    manager.setNextSerials(4, 7);   // what the state file says
+    manager.setNextSerials(4, 7); // what the state file says
     EXPECT_EQ(open(remoteSession(1000, "near.example.org")).seat()->id(), "Seat8");
 }
 
@@ -176,8 +176,8 @@ TEST_F(ARestartedManager, AssignsASeatByTheRuleWhenTheRecordedSeatIsTaken)
 {
     // Two records claiming the same dynamic seat: the second cannot share it.
     ASSERT_TRUE(manager
-                    .restoreSession(record(3, "cookie3", remoteSession(1000, "a.example.org"),
-                                           "/org/freedesktop/ConsoleKit/Seat7"))
+                    .restoreSession(
+                        record(3, "cookie3", remoteSession(1000, "a.example.org"), "/org/freedesktop/ConsoleKit/Seat7"))
                     .ok());
     auto second = manager.restoreSession(
         record(4, "cookie4", remoteSession(1000, "b.example.org"), "/org/freedesktop/ConsoleKit/Seat7"));

@@ -57,7 +57,7 @@ TEST_F(AManagerWithAConsoleSeat, PutsALocalSessionWithAnExplicitVtnrAndNoDeviceO
 TEST_F(AManagerWithAConsoleSeat, GivesARemoteSessionADynamicSeat)
 {
     SessionParams p = x11Session(1000, ":0", "/dev/tty7");
-    p.remoteHostName = "far.example.org";   // even when it claims to be local
+    p.remoteHostName = "far.example.org"; // even when it claims to be local
     Session& s = open(p);
     ASSERT_NE(s.seat(), nullptr);
     EXPECT_NE(s.seat(), manager.consoleSeat());
@@ -167,7 +167,7 @@ TEST_F(AManagerWithAConsoleSeat, KeepsCountingSeatSerialsAfterADynamicSeatIsRemo
     EXPECT_EQ(b.seat()->id(), "Seat3");
     manager.removeSession(a);
     Session& c = open(remoteSession(1000, "c.example.org"));
-    EXPECT_EQ(c.seat()->id(), "Seat4");   // Seat2 is not handed out again
+    EXPECT_EQ(c.seat()->id(), "Seat4"); // Seat2 is not handed out again
 }
 
 TEST_F(AManagerWithAConsoleSeat, LeavesASecondStaticSeatEmpty)
@@ -195,7 +195,7 @@ TEST_F(AManagerWithAConsoleSeat, ListsSeatsBySerial)
     EXPECT_THAT(ids, ElementsAre("Seat1", "Seat2", "Seat3"));
 }
 
-class AManagerWithoutStaticSeats : public CoreTest, public ::testing::Test {};
+class AManagerWithoutStaticSeats : public CoreTest, public ::testing::Test { };
 
 TEST_F(AManagerWithoutStaticSeats, GivesEverySessionADynamicSeat)
 {

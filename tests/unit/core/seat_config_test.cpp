@@ -29,7 +29,7 @@ TEST(ParseSeatFile, ReadsTheDevicesOfAGoodFile)
                              "Name=USB seat\n"
                              "Hidden=false\n"
                              "Devices=drm:card1;input:/dev/input/event3\n",
-                             "usb.seat");
+        "usb.seat");
     ASSERT_TRUE(cfg.ok()) << cfg.error().message;
     EXPECT_EQ(cfg->file, "usb.seat");
     EXPECT_THAT(cfg->devices, ElementsAre(Device{"drm", "card1"}, Device{"input", "/dev/input/event3"}));
@@ -37,8 +37,8 @@ TEST(ParseSeatFile, ReadsTheDevicesOfAGoodFile)
 
 TEST(ParseSeatFile, AcceptsTheShippedPrimarySeatWithNoDevices)
 {
-    auto cfg =
-        parseSeatFile("[Seat Entry]\nVersion=1.0\nName=Primary seat\nHidden=false\nDevices=\n", "00-primary.seat");
+    auto cfg
+        = parseSeatFile("[Seat Entry]\nVersion=1.0\nName=Primary seat\nHidden=false\nDevices=\n", "00-primary.seat");
     ASSERT_TRUE(cfg.ok()) << cfg.error().message;
     EXPECT_EQ(cfg->file, "00-primary.seat");
     EXPECT_THAT(cfg->devices, IsEmpty());
@@ -108,8 +108,7 @@ TEST(ParseSeatFile, UnescapesSemicolonsAndBackslashesInDevices)
 {
     auto cfg = parseSeatFile("[Seat Entry]\nDevices=usb:a\\;b;drm:card0;path:c\\\\d\n", "escaped.seat");
     ASSERT_TRUE(cfg.ok()) << cfg.error().message;
-    EXPECT_THAT(cfg->devices,
-                ElementsAre(Device{"usb", "a;b"}, Device{"drm", "card0"}, Device{"path", "c\\d"}));
+    EXPECT_THAT(cfg->devices, ElementsAre(Device{"usb", "a;b"}, Device{"drm", "card0"}, Device{"path", "c\\d"}));
 }
 
 TEST(ParseSeatFile, RejectsAFileWithNoGroupAtAll)
@@ -141,8 +140,8 @@ TEST(ParseSeatFile, RejectsAMalformedLineWithItsLineNumber)
 
 TEST(ParseSeatFile, IgnoresKeysOfOtherGroups)
 {
-    auto cfg = parseSeatFile("[Seat Entry]\nDevices=drm:card1\n\n[X-Vendor]\nDevices=not-a-device\nHidden=true\n",
-                             "vendor.seat");
+    auto cfg = parseSeatFile(
+        "[Seat Entry]\nDevices=drm:card1\n\n[X-Vendor]\nDevices=not-a-device\nHidden=true\n", "vendor.seat");
     ASSERT_TRUE(cfg.ok()) << cfg.error().message;
     EXPECT_EQ(cfg->file, "vendor.seat");
     EXPECT_THAT(cfg->devices, ElementsAre(Device{"drm", "card1"}));
@@ -177,8 +176,8 @@ TEST(LoadSeatConfigs, ReadsSeatFilesInSortedOrderAndSkipsEverythingElse)
     EXPECT_THAT(files, ElementsAre(dir + "/00-primary.seat", dir + "/10-usb.seat", dir + "/2-late.seat"));
     ASSERT_THAT(seats, SizeIs(3));
     EXPECT_THAT(seats[1].devices,
-                ElementsAre(Device{"usb", "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1"},
-                            Device{"drm", "/sys/devices/pci0000:00/0000:00:02.0/drm/card1"}));
+        ElementsAre(Device{"usb", "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1"},
+            Device{"drm", "/sys/devices/pci0000:00/0000:00:02.0/drm/card1"}));
     EXPECT_THAT(seats[2].devices, ElementsAre(Device{"input", "/dev/input/event7"}));
     ASSERT_THAT(problems, SizeIs(2));
     EXPECT_THAT(problems[0], HasSubstr("30-desktop.seat"));

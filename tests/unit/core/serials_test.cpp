@@ -39,14 +39,14 @@ TEST_F(AManagerForSerials, DoesNotReuseTheIdOfAClosedSession)
 
 TEST_F(AManagerForSerials, WrapsSessionSerialsAtInt32MaxToOneSkippingIdsInUse)
 {
-    open(textSession(1000, "/dev/tty2"));   // Session1 stays open
+    open(textSession(1000, "/dev/tty2")); // Session1 stays open
     manager.setNextSerials(kMax - 1, 0);
     EXPECT_EQ(open(textSession(1000, "/dev/tty3")).serial(), kMax - 1);
     Session& top = open(textSession(1000, "/dev/tty4"));
     EXPECT_EQ(top.serial(), kMax);
     EXPECT_EQ(top.path(), "/org/freedesktop/ConsoleKit/Session2147483647");
     EXPECT_EQ(manager.findSession("Session2147483647"), &top);
-    EXPECT_EQ(open(textSession(1000, "/dev/tty5")).id(), "Session2");   // 1 is in use
+    EXPECT_EQ(open(textSession(1000, "/dev/tty5")).id(), "Session2"); // 1 is in use
     EXPECT_EQ(open(textSession(1000, "/dev/tty6")).id(), "Session3");
 }
 
@@ -60,7 +60,7 @@ TEST_F(AManagerForSerials, WrapsToSessionOneWhenItIsFree)
 TEST_F(AManagerForSerials, SkipsEveryIdInUseAfterWrapping)
 {
     for (int i = 0; i < 5; ++i)
-        open(textSession(1000, "/dev/tty2"));   // Session1..Session5
+        open(textSession(1000, "/dev/tty2")); // Session1..Session5
     manager.removeSession(*manager.findSession("Session3"));
     manager.setNextSerials(kMax, 0);
     EXPECT_EQ(open(textSession(1000, "/dev/tty2")).serial(), kMax);
@@ -84,13 +84,13 @@ TEST_F(AManagerForSerials, WrapsSeatSerialsAtInt32MaxToOneSkippingSeatsInUse)
     EXPECT_EQ(top.seat()->serial(), kMax);
     EXPECT_EQ(top.seat()->path(), "/org/freedesktop/ConsoleKit/Seat2147483647");
     EXPECT_EQ(manager.findSeat("Seat2147483647"), top.seat());
-    EXPECT_EQ(open(remoteSession(1000, "b.example.org")).seat()->id(), "Seat2");   // Seat1 is the console
+    EXPECT_EQ(open(remoteSession(1000, "b.example.org")).seat()->id(), "Seat2"); // Seat1 is the console
 }
 
 TEST_F(AManagerForSerials, NeverMovesTheNextSeatSerialBackwards)
 {
     open(remoteSession(1000, "a.example.org"));
-    open(remoteSession(1000, "b.example.org"));   // Seat2, Seat3
+    open(remoteSession(1000, "b.example.org")); // Seat2, Seat3
     manager.setNextSerials(0, 2);
     EXPECT_EQ(manager.nextSeatSerial(), 4u);
     EXPECT_EQ(open(remoteSession(1000, "c.example.org")).seat()->id(), "Seat4");

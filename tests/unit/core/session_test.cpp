@@ -23,8 +23,8 @@ TEST(VtOfDevice, ReadsEveryVtFromTty1ToTty63)
 TEST(VtOfDevice, ReturnsZeroForAnythingThatIsNotAVirtualTerminal)
 {
     for (const char* device : {"/dev/tty0", "/dev/tty64", "/dev/tty07", "/dev/ttyS0", "/dev/pts/1", "", "/dev/tty",
-                               "/dev/tty1 ", "tty1", "/dev/tty-1", "/dev/tty+1", "/dev/tty99999999999",
-                               "/dev/ttyUSB0", "/dev/console", "/dev/tty1/", "/dev/tty100"})
+             "/dev/tty1 ", "tty1", "/dev/tty-1", "/dev/tty+1", "/dev/tty99999999999", "/dev/ttyUSB0", "/dev/console",
+             "/dev/tty1/", "/dev/tty100"})
         EXPECT_EQ(vtOfDevice(device), 0u) << '"' << device << '"';
 }
 

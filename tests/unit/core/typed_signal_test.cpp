@@ -44,7 +44,7 @@ TEST(ASignal, DoesNotCallASlotWhoseConnectionWasReset)
     Connection c = signal.connect([&] { ++calls; });
     signal.emit();
     c.reset();
-    c.reset();   // twice is harmless
+    c.reset(); // twice is harmless
     signal.emit();
     EXPECT_EQ(calls, 1);
 }
@@ -57,7 +57,7 @@ TEST(ASignal, KeepsASlotConnectedThroughAMoveOfItsConnection)
     {
         Connection inner = signal.connect([&] { ++calls; });
         outer = std::move(inner);
-    }   // the moved-from connection must not disconnect
+    } // the moved-from connection must not disconnect
     signal.emit();
     EXPECT_EQ(calls, 1);
     Connection moved(std::move(outer));
@@ -85,7 +85,7 @@ TEST(ASignal, LetsASlotDisconnectItselfDuringEmit)
     std::optional<Connection> self;
     self = signal.connect([&] {
         calls.push_back("self");
-        self.reset();   // destroys the Connection, and with it the running slot's entry
+        self.reset(); // destroys the Connection, and with it the running slot's entry
     });
     Connection after = signal.connect([&] { calls.push_back("after"); });
     signal.emit();
@@ -132,7 +132,7 @@ TEST(ASignal, CanBeDestroyedBeforeItsConnections)
         Signal<int> signal;
         c = signal.connect([](int) {});
     }
-    c.reset();   // must not touch the dead signal
+    c.reset(); // must not touch the dead signal
     SUCCEED();
 }
 

@@ -12,8 +12,8 @@ namespace {
 UserLookup fakeUsers()
 {
     return [](uid_t uid) -> std::optional<std::string> {
-        static const std::map<uid_t, std::string> kUsers = {
-            {0, "root"}, {1000, "alice"}, {1001, "bob"}, {120, "gdm"}, {121, "lightdm"}, {122, "_sddm"}};
+        static const std::map<uid_t, std::string> kUsers
+            = {{0, "root"}, {1000, "alice"}, {1001, "bob"}, {120, "gdm"}, {121, "lightdm"}, {122, "_sddm"}};
         auto it = kUsers.find(uid);
         if (it == kUsers.end())
             return std::nullopt;
@@ -49,12 +49,12 @@ TEST_F(AnAuthorizer, CountsRealUsersOnlyForTheMultipleUsersActions)
     localX(1000, 7);
     test::openSession(manager_, 1000);
     EXPECT_FALSE(authorizer_.multipleUsers());
-    test::openSession(manager_, 120);    // gdm's greeter
-    test::openSession(manager_, 121);    // lightdm's greeter
-    test::openSession(manager_, 4242);   // no passwd entry
+    test::openSession(manager_, 120); // gdm's greeter
+    test::openSession(manager_, 121); // lightdm's greeter
+    test::openSession(manager_, 4242); // no passwd entry
     EXPECT_FALSE(authorizer_.multipleUsers());
     EXPECT_EQ(authorizer_.actionIdFor(PowerAction::Suspend), "org.freedesktop.consolekit.system.suspend");
-    test::openSession(manager_, 0);   // root counts
+    test::openSession(manager_, 0); // root counts
     EXPECT_TRUE(authorizer_.multipleUsers());
     EXPECT_EQ(authorizer_.actionIdFor(PowerAction::Stop), "org.freedesktop.consolekit.system.stop-multiple-users");
 }
@@ -69,8 +69,8 @@ TEST_F(AnAuthorizer, WithoutPolkitAlwaysLetsRootAct)
 TEST_F(AnAuthorizer, WithoutPolkitLetsTheUserOfTheActiveLocalSessionActWhileAlone)
 {
     localX(1000, 7);
-    test::openSession(manager_, 1000);         // a second session of the same user
-    test::openSession(manager_, 120);          // and the greeter
+    test::openSession(manager_, 1000); // a second session of the same user
+    test::openSession(manager_, 120); // and the greeter
     manager_.setActiveVt(7);
     ASSERT_NE(manager_.consoleSeat()->activeSession(), nullptr);
     EXPECT_TRUE(authorizer_.localRule(PowerAction::Suspend, 1000).ok());

@@ -28,7 +28,7 @@ TEST(ATextSession, IsOneOnATtyOrPtyWithoutAnXDisplay)
     EXPECT_FALSE(isTextSession(params(":0", "/dev/tty7")));
     EXPECT_FALSE(isTextSession(params("", "/dev/pts/3", "/dev/tty7")));
     EXPECT_FALSE(isTextSession(params("", "")));
-    EXPECT_FALSE(isTextSession(params("", "/dev/tty")));   // the controlling-terminal alias
+    EXPECT_FALSE(isTextSession(params("", "/dev/tty"))); // the controlling-terminal alias
     EXPECT_FALSE(isTextSession(params("", "/dev/pts/")));
     EXPECT_FALSE(isTextSession(params("", "/home/user/tty1")));
 }
@@ -88,7 +88,7 @@ TEST_F(AnIdleMonitor, ClearsTheHintAtTheFirstWriteAndSetsItAgainLater)
 TEST_F(AnIdleMonitor, StopsWhenItsDeviceGoesAway)
 {
     core::Session& s = openOnPty();
-    ::close(std::exchange(master_, -1));   // the pty and its /dev/pts node are gone
+    ::close(std::exchange(master_, -1)); // the pty and its /dev/pts node are gone
     ASSERT_TRUE(test::runUntil([&] { return monitors_.running() == 0; }, 3s));
     EXPECT_FALSE(s.idleHint());
 }
@@ -98,7 +98,7 @@ TEST_F(AnIdleMonitor, StopsWhenTheSessionEnds)
     core::Session& s = openOnPty();
     manager_.removeSession(s);
     EXPECT_EQ(monitors_.running(), 0u);
-    test::runFor(500ms);   // no timer of the gone session may fire
+    test::runFor(500ms); // no timer of the gone session may fire
 }
 
 TEST_F(AnIdleMonitor, LeavesGraphicalSessionsToSetIdleHint)
@@ -117,7 +117,7 @@ TEST_F(AnIdleMonitor, WatchesTwoSessionsOnOneDeviceIndependently)
     core::Session& a = openOnPty();
     core::Session& b = openOnPty();
     ASSERT_TRUE(test::runUntil([&] { return a.idleHint() && b.idleHint(); }, 3s));
-    manager_.removeSession(a);   // b's watch on the shared inode must survive
+    manager_.removeSession(a); // b's watch on the shared inode must survive
     int slave = ::open(pts_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
     ASSERT_GE(slave, 0);
     ASSERT_EQ(::write(slave, "x", 1), 1);

@@ -14,7 +14,7 @@ TEST(AnInhibitRequest, AcceptsEveryKnownTokenAndBothModes)
 {
     auto r = parseInhibitRequest("shutdown:sleep:idle:handle-power-key:handle-suspend-key:handle-hibernate-key:"
                                  "handle-lid-switch",
-                                 "who", "why", "delay");
+        "who", "why", "delay");
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->what, 0x7Fu);
     EXPECT_EQ(r->mode, InhibitMode::Delay);
@@ -32,7 +32,7 @@ TEST(AnInhibitRequest, IsRejectedWithAMessageNamingTheProblem)
         {"sleep:nap", "block", "unknown 'what' token \"nap\""},
         {"sleep::idle", "block", "empty token"},
         {"idle:", "block", "empty token"},
-        {"suspend", "block", "\"suspend\""},   // ListInhibitors of ConsoleKit2 spelled it so; Inhibit never took it
+        {"suspend", "block", "\"suspend\""}, // ListInhibitors of ConsoleKit2 spelled it so; Inhibit never took it
         {"sleep", "wait", "mode \"wait\""},
     };
     for (const auto& c : cases) {
@@ -64,8 +64,8 @@ class TheInhibitors : public ::testing::Test {
 protected:
     UniqueFd take(const char* what, InhibitMode mode, uid_t uid = 0, const char* who = "w")
     {
-        auto r = inhibitors_.add(InhibitRequest{parseInhibitRequest(what, who, "", "block")->what, who, "", mode},
-                                 uid, 42);
+        auto r = inhibitors_.add(
+            InhibitRequest{parseInhibitRequest(what, who, "", "block")->what, who, "", mode}, uid, 42);
         EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
         return r.ok() ? std::move(r).value() : UniqueFd();
     }
@@ -123,12 +123,12 @@ TEST_F(TheInhibitors, CapTheLocksOfOneUserButNotOfRoot)
     ASSERT_FALSE(third.ok());
     EXPECT_EQ(third.error().code, ErrorCode::Busy);
     EXPECT_NE(third.error().message.find("uid 1000"), std::string::npos) << third.error().message;
-    UniqueFd other = take("sleep", InhibitMode::Block, 1001);   // another user is not affected
+    UniqueFd other = take("sleep", InhibitMode::Block, 1001); // another user is not affected
     UniqueFd r1 = take("sleep", InhibitMode::Block, 0);
     UniqueFd r2 = take("sleep", InhibitMode::Block, 0);
     EXPECT_EQ(inhibitors_.size(), 5u);
     auto overTotal = inhibitors_.add(InhibitRequest{kInhibitSleep, "w", "", InhibitMode::Block}, 0, 1);
-    ASSERT_FALSE(overTotal.ok());   // the total cap holds for root too
+    ASSERT_FALSE(overTotal.ok()); // the total cap holds for root too
     EXPECT_EQ(overTotal.error().code, ErrorCode::Busy);
 }
 

@@ -17,13 +17,20 @@ TEST(ThePowerMethodTable, MapsEveryMethodOfTheInterfaceToItsAction)
         K kind;
     };
     const Row rows[] = {
-        {"Stop", PowerAction::Stop, K::ActInteractive},        {"Restart", PowerAction::Restart, K::ActInteractive},
-        {"CanStop", PowerAction::Stop, K::CanBool},            {"CanRestart", PowerAction::Restart, K::CanBool},
-        {"PowerOff", PowerAction::Stop, K::Act},               {"Reboot", PowerAction::Restart, K::Act},
-        {"Suspend", PowerAction::Suspend, K::Act},             {"Hibernate", PowerAction::Hibernate, K::Act},
-        {"HybridSleep", PowerAction::HybridSleep, K::Act},     {"CanPowerOff", PowerAction::Stop, K::CanString},
-        {"CanReboot", PowerAction::Restart, K::CanString},     {"CanSuspend", PowerAction::Suspend, K::CanString},
-        {"CanHibernate", PowerAction::Hibernate, K::CanString}, {"CanHybridSleep", PowerAction::HybridSleep, K::CanString},
+        {"Stop", PowerAction::Stop, K::ActInteractive},
+        {"Restart", PowerAction::Restart, K::ActInteractive},
+        {"CanStop", PowerAction::Stop, K::CanBool},
+        {"CanRestart", PowerAction::Restart, K::CanBool},
+        {"PowerOff", PowerAction::Stop, K::Act},
+        {"Reboot", PowerAction::Restart, K::Act},
+        {"Suspend", PowerAction::Suspend, K::Act},
+        {"Hibernate", PowerAction::Hibernate, K::Act},
+        {"HybridSleep", PowerAction::HybridSleep, K::Act},
+        {"CanPowerOff", PowerAction::Stop, K::CanString},
+        {"CanReboot", PowerAction::Restart, K::CanString},
+        {"CanSuspend", PowerAction::Suspend, K::CanString},
+        {"CanHibernate", PowerAction::Hibernate, K::CanString},
+        {"CanHybridSleep", PowerAction::HybridSleep, K::CanString},
     };
     for (const auto& row : rows) {
         auto info = powerMethod(row.method);

@@ -17,7 +17,7 @@ namespace {
 
 bool exists(const std::string& path)
 {
-    struct stat st {};
+    struct stat st { };
     return ::lstat(path.c_str(), &st) == 0;
 }
 
@@ -52,7 +52,7 @@ TEST_F(RuntimeDirsTest, CreatesAPrivateDirectoryOwnedByTheUserForTheFirstSession
 {
     RuntimeDirs dirs(manager_, {parent(), false});
     core::Session& s = test::openSession(manager_, 65534);
-    struct stat st {};
+    struct stat st { };
     ASSERT_EQ(::lstat(dirOf(65534).c_str(), &st), 0);
     EXPECT_TRUE(S_ISDIR(st.st_mode));
     EXPECT_EQ(st.st_mode & 07777, 0700u);
@@ -65,7 +65,7 @@ TEST_F(RuntimeDirsTest, GivesAUidWithoutPasswdEntryItsOwnNumberAsGroup)
 {
     RuntimeDirs dirs(manager_, {parent(), false});
     test::openSession(manager_, 4123456);
-    struct stat st {};
+    struct stat st { };
     ASSERT_EQ(::lstat(dirOf(4123456).c_str(), &st), 0);
     EXPECT_EQ(st.st_uid, 4123456u);
     EXPECT_EQ(st.st_gid, 4123456u);
@@ -118,11 +118,11 @@ TEST_F(RuntimeDirsTest, ReusesAValidLeftoverFromARestart)
 TEST_F(RuntimeDirsTest, RecreatesALeftoverWithTheWrongOwnerOrMode)
 {
     ::mkdir(parent().c_str(), 0755);
-    ::mkdir(dirOf(65534).c_str(), 0755);   // root's, world-readable: somebody else's doing
+    ::mkdir(dirOf(65534).c_str(), 0755); // root's, world-readable: somebody else's doing
     std::ofstream(dirOf(65534) + "/planted") << "x";
     RuntimeDirs dirs(manager_, {parent(), false});
     test::openSession(manager_, 65534);
-    struct stat st {};
+    struct stat st { };
     ASSERT_EQ(::lstat(dirOf(65534).c_str(), &st), 0);
     EXPECT_EQ(st.st_uid, 65534u);
     EXPECT_EQ(st.st_mode & 07777, 0700u);
@@ -136,7 +136,7 @@ TEST_F(RuntimeDirsTest, ReplacesASymlinkPlantedInItsPlaceWithoutTouchingTheTarge
     ASSERT_EQ(::symlink(outside_.path().c_str(), dirOf(65534).c_str()), 0);
     RuntimeDirs dirs(manager_, {parent(), false});
     test::openSession(manager_, 65534);
-    struct stat st {};
+    struct stat st { };
     ASSERT_EQ(::lstat(dirOf(65534).c_str(), &st), 0);
     EXPECT_TRUE(S_ISDIR(st.st_mode));
     EXPECT_TRUE(exists(outside_.path() + "/precious"));
@@ -150,9 +150,9 @@ TEST_F(RuntimeDirsTest, MountsASizeLimitedTmpfsAndUnmountsItAfterTheLastSession)
         manager_.removeSession(s);
         GTEST_SKIP() << "mounting a tmpfs is not possible here";
     }
-    struct stat st {};
+    struct stat st { };
     ASSERT_EQ(::lstat(dirOf(65534).c_str(), &st), 0);
-    EXPECT_EQ(st.st_uid, 65534u);   // the tmpfs root, as mode=/uid=/gid= made it
+    EXPECT_EQ(st.st_uid, 65534u); // the tmpfs root, as mode=/uid=/gid= made it
     EXPECT_EQ(st.st_mode & 07777, 0700u);
     std::ofstream(dirOf(65534) + "/file") << "x";
     manager_.removeSession(s);

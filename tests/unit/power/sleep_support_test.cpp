@@ -24,7 +24,7 @@ TEST(TheSwapRule, NeedsFreeSwapThatHoldsTheActiveAnonymousMemory)
     EXPECT_FALSE(swapCanHoldImage("MemTotal: 100 kB\n"));
     EXPECT_TRUE(swapCanHoldImage("Active(anon): 100 kB\nSwapFree: 200 kB\n"));
     EXPECT_FALSE(swapCanHoldImage("Active(anon): 300 kB\nSwapFree: 200 kB\n"));
-    EXPECT_TRUE(swapCanHoldImage("SwapFree:   4096 kB\n"));   // no Active(anon): swap alone decides
+    EXPECT_TRUE(swapCanHoldImage("SwapFree:   4096 kB\n")); // no Active(anon): swap alone decides
     EXPECT_FALSE(swapCanHoldImage("SwapFree: lots\n"));
 }
 

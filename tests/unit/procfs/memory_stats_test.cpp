@@ -6,7 +6,6 @@
 
 #include <ostream>
 
-
 #include "procfs/proc_file.h"
 #include "test_data.h"
 
@@ -74,7 +73,7 @@ void PrintTo(const MalformedStatus& c, std::ostream* os)
     *os << c.pid << "/status";
 }
 
-class AStatusReaderGivenAMalformedFile : public testing::TestWithParam<MalformedStatus> {};
+class AStatusReaderGivenAMalformedFile : public testing::TestWithParam<MalformedStatus> { };
 
 TEST_P(AStatusReaderGivenAMalformedFile, NamesTheFileAndTheLine)
 {
@@ -86,10 +85,9 @@ TEST_P(AStatusReaderGivenAMalformedFile, NamesTheFileAndTheLine)
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, AStatusReaderGivenAMalformedFile,
-                         testing::Values(MalformedStatus{14, "line 3: VmRSS is not '<n> kB': 'abc kB'"},
-                                         MalformedStatus{15, "line 3: expected 'Name: value', got 'VmRSS 1234 kB'"},
-                                         MalformedStatus{16, "line 3: VmRSS is not '<n> kB'"},
-                                         MalformedStatus{20, "no Name: line"}));
+    testing::Values(MalformedStatus{14, "line 3: VmRSS is not '<n> kB': 'abc kB'"},
+        MalformedStatus{15, "line 3: expected 'Name: value', got 'VmRSS 1234 kB'"},
+        MalformedStatus{16, "line 3: VmRSS is not '<n> kB'"}, MalformedStatus{20, "no Name: line"}));
 
 TEST(AStatusParser, RejectsNegativeAndOverflowingValues)
 {
@@ -111,12 +109,12 @@ TEST(ASmapsRollupReader, ReadsTheKernelTotals)
     EXPECT_EQ(t->privateClean, 280);
     EXPECT_EQ(t->privateDirty, 832);
     EXPECT_EQ(t->swap, 24);
-    EXPECT_EQ(t->size, -1);   // smaps_rollup has no Size line
+    EXPECT_EQ(t->size, -1); // smaps_rollup has no Size line
 }
 
 TEST(ASmapsRollupReader, FallsBackToSummingSmapsWhenRollupIsMissing)
 {
-    auto t = readSmapsRollup(basicRoot(), 1400);   // no smaps_rollup: pre-4.14 kernel
+    auto t = readSmapsRollup(basicRoot(), 1400); // no smaps_rollup: pre-4.14 kernel
     ASSERT_TRUE(t) << t.error().message;
     EXPECT_EQ(t->size, 188 + 44);
     EXPECT_EQ(t->rss, 188 + 44);
@@ -129,7 +127,7 @@ TEST(ASmapsRollupReader, FallsBackToSummingSmapsWhenRollupIsMissing)
 
 TEST(ASmapsRollupReader, ReportsNothingMappedForAKernelThread)
 {
-    auto t = readSmapsRollup(basicRoot(), 2);   // empty smaps, no rollup
+    auto t = readSmapsRollup(basicRoot(), 2); // empty smaps, no rollup
     ASSERT_TRUE(t) << t.error().message;
     EXPECT_EQ(t->rss, 0);
     EXPECT_EQ(t->size, 0);
@@ -165,7 +163,7 @@ TEST(ASmapsReader, ListsEveryMappingWithItsPath)
     EXPECT_EQ(heap.path, "[heap]");
     EXPECT_EQ(heap.dirty, 800);
     EXPECT_EQ(heap.swap, 24);
-    EXPECT_EQ((*maps)[3].path, "");   // anonymous
+    EXPECT_EQ((*maps)[3].path, ""); // anonymous
     EXPECT_EQ((*maps)[4].pss, 300);
     EXPECT_EQ((*maps)[5].path, "/run/ConsoleKit/some file (deleted)");
     EXPECT_EQ((*maps)[5].perms, "rw-s");
@@ -180,8 +178,7 @@ TEST(ASmapsReaderGivenAMalformedFile, NamesTheFieldAndLine)
         << maps.error().message;
     auto rollup = readSmapsRollup(malformedRoot(), 17);
     ASSERT_FALSE(rollup);
-    EXPECT_NE(rollup.error().message.find("17/smaps_rollup line 2: Rss"), std::string::npos)
-        << rollup.error().message;
+    EXPECT_NE(rollup.error().message.find("17/smaps_rollup line 2: Rss"), std::string::npos) << rollup.error().message;
     auto orphan = readSmaps(malformedRoot(), 21);
     ASSERT_FALSE(orphan);
     EXPECT_NE(orphan.error().message.find("line 1: field before the first mapping header"), std::string::npos)
@@ -190,8 +187,8 @@ TEST(ASmapsReaderGivenAMalformedFile, NamesTheFieldAndLine)
 
 TEST(ASmapsParser, RejectsBrokenHeaders)
 {
-    EXPECT_FALSE(parseSmaps("55d1e0a19000-55d1e0a00000 r--p 00000000 fe:00 1\nSize: 4 kB\n"));   // end < start
-    EXPECT_FALSE(parseSmaps("55d1e0a00000-55d1e0a19000 r--p\n"));                               // truncated
+    EXPECT_FALSE(parseSmaps("55d1e0a19000-55d1e0a00000 r--p 00000000 fe:00 1\nSize: 4 kB\n")); // end < start
+    EXPECT_FALSE(parseSmaps("55d1e0a00000-55d1e0a19000 r--p\n")); // truncated
     EXPECT_FALSE(parseSmapsRollup(""));
 }
 
@@ -234,10 +231,10 @@ TEST(AProcessFinder, ChecksArgv0WhenTheCommIsTruncated)
     tree.write("10/comm", "console-kit-dae\n");
     tree.write("10/cmdline", std::string("/usr/bin/console-kit-daemonizer\0-x\0", 35));
     tree.write("11/comm", "console-kit-dae\n");
-    tree.write("11/cmdline", "");   // zombie: no cmdline
+    tree.write("11/cmdline", ""); // zombie: no cmdline
     tree.write("12/comm", "console-kit-dae\n");
     tree.write("12/cmdline", std::string("console-kit-daemon\0", 19));
-    tree.write("self/comm", "console-kit-dae\n");   // not a pid directory
+    tree.write("self/comm", "console-kit-dae\n"); // not a pid directory
     auto pids = findProcessesByName(tree.path(), "console-kit-daemon");
     ASSERT_TRUE(pids) << pids.error().message;
     EXPECT_EQ(*pids, (std::vector<pid_t>{11, 12}));

@@ -19,7 +19,7 @@ using ck::procfs::test::ScratchTree;
 namespace {
 
 struct Run {
-    int status = -1;   // exit code, or -1 when it did not exit normally
+    int status = -1; // exit code, or -1 when it did not exit normally
     std::string out;
     std::string err;
 };
@@ -87,8 +87,8 @@ TEST(TheMemstatTool, ReportsTheGivenPids)
 {
     auto r = memstat({"--proc-root", basicRoot(), "1234", "1400"});
     EXPECT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(r.out, kHeader + kDaemonRow +
-                         "    1400 bash              132   1284   5340   5400  5000  5000       1\n");
+    EXPECT_EQ(
+        r.out, kHeader + kDaemonRow + "    1400 bash              132   1284   5340   5400  5000  5000       1\n");
 }
 
 TEST(TheMemstatTool, FailsClearlyForAnUnknownPid)
@@ -119,7 +119,7 @@ TEST(TheMemstatTool, RepeatsTheTableWhenWatching)
     auto r = memstat({"--proc-root", basicRoot(), "--watch", "0.01", "--count", "3"});
     EXPECT_EQ(r.status, 0) << r.err;
     const std::string sample = kHeader + kDaemonRow;
-    EXPECT_EQ(r.out, sample + "\n" + sample + "\n" + sample);   // unchanged fixture: no markers
+    EXPECT_EQ(r.out, sample + "\n" + sample + "\n" + sample); // unchanged fixture: no markers
 }
 
 TEST(TheMemstatTool, MarksGrowthBetweenWatchedSamples)
@@ -155,25 +155,26 @@ TEST(TheMemstatTool, MarksGrowthBetweenWatchedSamples)
     // The tool flushes each sample, then sleeps a second: change the file inside that pause.
     readUntilLines(2);
     std::string grown = status;
-    grown.replace(grown.find(" 300 kB\nVmData"), 7, " 512 kB");   // VmRSS grows
+    grown.replace(grown.find(" 300 kB\nVmData"), 7, " 512 kB"); // VmRSS grows
     tree.write("77/status.new", grown);
     ASSERT_EQ(::rename((root + "/77/status.new").c_str(), (root + "/77/status").c_str()), 0);
     readUntilLines(5);
-    tree.write("77/status.new", status);   // and shrinks back
+    tree.write("77/status.new", status); // and shrinks back
     ASSERT_EQ(::rename((root + "/77/status.new").c_str(), (root + "/77/status").c_str()), 0);
     readUntilLines(100);
     ::close(pipeFds[0]);
     int wstatus = 0;
     ASSERT_EQ(::waitpid(child, &wstatus, 0), child);
     EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
-    EXPECT_EQ(out, "Chg PID Name            VmStk VmData VmSize VmPeak VmRSS VmHWM Threads\n"
-                   "     77 console-kit-dae   132    100    900    900   300   300       2\n"
-                   "\n"
-                   "Chg PID Name            VmStk VmData VmSize VmPeak VmRSS VmHWM Threads\n"
-                   "+    77 console-kit-dae   132    100    900    900   512   300       2\n"
-                   "\n"
-                   "Chg PID Name            VmStk VmData VmSize VmPeak VmRSS VmHWM Threads\n"
-                   "-    77 console-kit-dae   132    100    900    900   300   300       2\n");
+    EXPECT_EQ(out,
+        "Chg PID Name            VmStk VmData VmSize VmPeak VmRSS VmHWM Threads\n"
+        "     77 console-kit-dae   132    100    900    900   300   300       2\n"
+        "\n"
+        "Chg PID Name            VmStk VmData VmSize VmPeak VmRSS VmHWM Threads\n"
+        "+    77 console-kit-dae   132    100    900    900   512   300       2\n"
+        "\n"
+        "Chg PID Name            VmStk VmData VmSize VmPeak VmRSS VmHWM Threads\n"
+        "-    77 console-kit-dae   132    100    900    900   300   300       2\n");
 }
 
 TEST(TheMemstatTool, PrintsOneJsonObjectPerSample)
@@ -190,25 +191,28 @@ TEST(TheMemstatTool, ListsThreads)
 {
     auto r = memstat({"--proc-root", basicRoot(), "--threads"});
     EXPECT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(r.out, " PID  LWP NLWP COMM\n"
-                     "1234 1234    3 console-kit-dae\n"
-                     "1234 1235    3 gmain\n"
-                     "1234 1236    3 gdbus\n");
+    EXPECT_EQ(r.out,
+        " PID  LWP NLWP COMM\n"
+        "1234 1234    3 console-kit-dae\n"
+        "1234 1235    3 gmain\n"
+        "1234 1236    3 gdbus\n");
 }
 
 TEST(TheMemstatTool, TotalsAndListsMappings)
 {
     auto totals = memstat({"--proc-root", basicRoot(), "--maps"});
     EXPECT_EQ(totals.status, 0) << totals.err;
-    EXPECT_EQ(totals.out, " PID Name            Size  RSS  PSS Dirty Swap\n"
-                          "1234 console-kit-dae 3096 2016 1414   836   24\n");
+    EXPECT_EQ(totals.out,
+        " PID Name            Size  RSS  PSS Dirty Swap\n"
+        "1234 console-kit-dae 3096 2016 1414   836   24\n");
     auto all = memstat({"--proc-root", basicRoot(), "--maps", "--all"});
     EXPECT_EQ(all.status, 0) << all.err;
     EXPECT_NE(all.out.find("/run/ConsoleKit/some file (deleted)\n"), std::string::npos) << all.out;
     EXPECT_NE(all.out.find("\ntotal kB         3096 2016 1414   836   24\n"), std::string::npos) << all.out;
     auto json = memstat({"--proc-root", basicRoot(), "--maps", "--json"});
-    EXPECT_EQ(json.out, "{\"processes\":[{\"pid\":1234,\"name\":\"console-kit-dae\",\"size\":3096,\"rss\":2016,"
-                        "\"pss\":1414,\"dirty\":836,\"swap\":24}]}\n");
+    EXPECT_EQ(json.out,
+        "{\"processes\":[{\"pid\":1234,\"name\":\"console-kit-dae\",\"size\":3096,\"rss\":2016,"
+        "\"pss\":1414,\"dirty\":836,\"swap\":24}]}\n");
 }
 
 TEST(TheMemstatTool, SumsRssByName)
@@ -216,16 +220,16 @@ TEST(TheMemstatTool, SumsRssByName)
     auto r = memstat({"--proc-root", basicRoot(), "--by-name"});
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out.substr(0, r.out.find('\n', r.out.find("bash"))),
-              "Name              RSS Procs\n"
-              "systemd         12000     1\n"
-              "bash             9000     2");
+        "Name              RSS Procs\n"
+        "systemd         12000     1\n"
+        "bash             9000     2");
 }
 
 TEST(TheMemstatTool, RejectsBadUsageWithStatusTwo)
 {
     for (const std::vector<std::string>& args :
-         {std::vector<std::string>{"--all"}, {"--watch", "0"}, {"--watch", "x"}, {"--count", "-1"}, {"abc"},
-          {"--threads", "--maps"}, {"--by-name", "1"}, {"--no-such-option"}, {"--watch"}}) {
+        {std::vector<std::string>{"--all"}, {"--watch", "0"}, {"--watch", "x"}, {"--count", "-1"}, {"abc"},
+            {"--threads", "--maps"}, {"--by-name", "1"}, {"--no-such-option"}, {"--watch"}}) {
         auto r = memstat(args);
         EXPECT_EQ(r.status, 2) << args.front();
         EXPECT_NE(r.err.find("Try 'ck-memstat --help'"), std::string::npos) << r.err;
@@ -245,7 +249,7 @@ TEST(TheMemstatTool, ReadsARealProcess)
     auto r = memstat({std::to_string(::getpid())});
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out.rfind("Chg ", 0), 0u) << r.out;
-    std::string comm = slurp("/proc/self/comm");   // "memstat-cli-tes": the kernel keeps 15 bytes
+    std::string comm = slurp("/proc/self/comm"); // "memstat-cli-tes": the kernel keeps 15 bytes
     comm.pop_back();
     EXPECT_NE(r.out.find(" " + comm + " "), std::string::npos) << r.out;
     EXPECT_NE(r.out.find(" " + std::to_string(::getpid()) + " "), std::string::npos) << r.out;

@@ -35,16 +35,16 @@ TEST(AMemstatTable, AlignsTheColumnsOfEachProcess)
 {
     const std::vector<Row> rows{collect(1234), collect(1300)};
     EXPECT_EQ(formatTable(rows),
-              "Chg  PID Name            VmStk VmData VmSize VmPeak VmRSS VmHWM Threads\n"
-              "    1234 console-kit-dae   132   2048  98765  99000  4567  4600       3\n"
-              "    1300 a) b (c           136   1000   8800   9000  3000  3100       1\n");
+        "Chg  PID Name            VmStk VmData VmSize VmPeak VmRSS VmHWM Threads\n"
+        "    1234 console-kit-dae   132   2048  98765  99000  4567  4600       3\n"
+        "    1300 a) b (c           136   1000   8800   9000  3000  3100       1\n");
 }
 
 TEST(AMemstatTable, ShowsADashForValuesAKernelThreadLacks)
 {
     EXPECT_EQ(formatTable({collect(2)}),
-              "Chg PID Name     VmStk VmData VmSize VmPeak VmRSS VmHWM Threads\n"
-              "      2 kthreadd     -      -      -      -     -     -       1\n");
+        "Chg PID Name     VmStk VmData VmSize VmPeak VmRSS VmHWM Threads\n"
+        "      2 kthreadd     -      -      -      -     -     -       1\n");
 }
 
 TEST(AMemstatTable, ReplacesControlCharactersInNames)
@@ -65,10 +65,10 @@ TEST(AMemstatTable, PrintsTheChangeMarkers)
 
 TEST(ChangeMarkers, ShowGrowthShrinkageBothAndNothing)
 {
-    const std::vector<Row> before{sample(1, 10, 100, 1000, 2), sample(2, 20, 100, 1000, 2),
-                                  sample(3, 30, 100, 1000, 2), sample(4, 40, 100, 1000, 2)};
+    const std::vector<Row> before{sample(1, 10, 100, 1000, 2), sample(2, 20, 100, 1000, 2), sample(3, 30, 100, 1000, 2),
+        sample(4, 40, 100, 1000, 2)};
     std::vector<Row> after{sample(1, 10, 100, 1000, 3), sample(2, 20, 90, 1000, 2), sample(3, 30, 110, 900, 2),
-                           sample(4, 40, 100, 1000, 2)};
+        sample(4, 40, 100, 1000, 2)};
     markChanges(before, after);
     EXPECT_EQ(after[0].change, "+");
     EXPECT_EQ(after[1].change, "-");
@@ -81,7 +81,7 @@ TEST(ChangeMarkers, StayBlankForNewProcessesAndReusedPids)
     const std::vector<Row> before{sample(1, 10, 100, 1000, 2)};
     std::vector<Row> after{sample(1, 11, 500, 1000, 2), sample(7, 70, 500, 1000, 2)};
     markChanges(before, after);
-    EXPECT_EQ(after[0].change, "");   // same pid, another start time: another process
+    EXPECT_EQ(after[0].change, ""); // same pid, another start time: another process
     EXPECT_EQ(after[1].change, "");
     std::vector<Row> first{sample(1, 10, 100, 1000, 2)};
     markChanges({}, first);
@@ -100,9 +100,9 @@ TEST(AJsonString, EscapesQuotesBackslashesAndControlCharacters)
 TEST(AJsonString, KeepsValidUtf8AndReplacesInvalidBytes)
 {
     EXPECT_EQ(jsonString("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
-    EXPECT_EQ(jsonString("cut\xc3"), "\"cut\\ufffd\"");                  // comm cut inside a character
-    EXPECT_EQ(jsonString("\xc0\xaf"), "\"\\ufffd\\ufffd\"");             // overlong '/'
-    EXPECT_EQ(jsonString("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");  // UTF-16 surrogate
+    EXPECT_EQ(jsonString("cut\xc3"), "\"cut\\ufffd\""); // comm cut inside a character
+    EXPECT_EQ(jsonString("\xc0\xaf"), "\"\\ufffd\\ufffd\""); // overlong '/'
+    EXPECT_EQ(jsonString("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\""); // UTF-16 surrogate
     EXPECT_EQ(jsonString("\xff"), "\"\\ufffd\"");
 }
 
@@ -111,11 +111,11 @@ TEST(AMemstatJsonTable, WritesOneObjectPerProcessWithNullForAbsentValues)
     Row daemon = collect(1234);
     daemon.change = "+";
     EXPECT_EQ(formatTableJson({daemon, collect(2)}),
-              "{\"processes\":[{\"pid\":1234,\"name\":\"console-kit-dae\",\"startTime\":4321,\"change\":\"+\","
-              "\"vmStk\":132,\"vmData\":2048,\"vmSize\":98765,\"vmPeak\":99000,\"vmRSS\":4567,\"vmHWM\":4600,"
-              "\"threads\":3},"
-              "{\"pid\":2,\"name\":\"kthreadd\",\"startTime\":5,\"change\":\"\",\"vmStk\":null,\"vmData\":null,"
-              "\"vmSize\":null,\"vmPeak\":null,\"vmRSS\":null,\"vmHWM\":null,\"threads\":1}]}\n");
+        "{\"processes\":[{\"pid\":1234,\"name\":\"console-kit-dae\",\"startTime\":4321,\"change\":\"+\","
+        "\"vmStk\":132,\"vmData\":2048,\"vmSize\":98765,\"vmPeak\":99000,\"vmRSS\":4567,\"vmHWM\":4600,"
+        "\"threads\":3},"
+        "{\"pid\":2,\"name\":\"kthreadd\",\"startTime\":5,\"change\":\"\",\"vmStk\":null,\"vmData\":null,"
+        "\"vmSize\":null,\"vmPeak\":null,\"vmRSS\":null,\"vmHWM\":null,\"threads\":1}]}\n");
 }
 
 TEST(AMemstatJsonTable, EscapesTheProcessName)
@@ -129,25 +129,25 @@ TEST(ARssByNameSum, AddsUpProcessesOfTheSameNameLargestFirst)
 {
     auto totals = sumRssByName(basicRoot());
     ASSERT_TRUE(totals) << totals.error().message;
-    ASSERT_EQ(totals->size(), 6u);   // kthreadd has no VmRSS and is left out
+    ASSERT_EQ(totals->size(), 6u); // kthreadd has no VmRSS and is left out
     EXPECT_EQ((*totals)[0].name, "systemd");
     EXPECT_EQ((*totals)[0].rss, 12000);
     EXPECT_EQ((*totals)[1].name, "bash");
     EXPECT_EQ((*totals)[1].rss, 5000 + 4000);
     EXPECT_EQ((*totals)[1].processes, 2);
     EXPECT_EQ(formatByName(*totals),
-              "Name              RSS Procs\n"
-              "systemd         12000     1\n"
-              "bash             9000     2\n"
-              "console-kit-dae  4567     1\n"
-              "a) b (c          3000     1\n"
-              "minicom          2000     1\n"
-              "agetty           1800     1\n");
+        "Name              RSS Procs\n"
+        "systemd         12000     1\n"
+        "bash             9000     2\n"
+        "console-kit-dae  4567     1\n"
+        "a) b (c          3000     1\n"
+        "minicom          2000     1\n"
+        "agetty           1800     1\n");
     const std::string json = formatByNameJson(*totals);
     EXPECT_EQ(json.rfind("{\"names\":[{\"name\":\"systemd\",\"rss\":12000,\"processes\":1},"
                          "{\"name\":\"bash\",\"rss\":9000,\"processes\":2},",
-                         0),
-              0u)
+                  0),
+        0u)
         << json;
 }
 
@@ -156,12 +156,12 @@ TEST(AMemstatThreadList, ListsEachThreadWithTheThreadCount)
     auto rows = collectThreads(basicRoot(), 1234);
     ASSERT_TRUE(rows) << rows.error().message;
     EXPECT_EQ(formatThreads(*rows),
-              " PID  LWP NLWP COMM\n"
-              "1234 1234    3 console-kit-dae\n"
-              "1234 1235    3 gmain\n"
-              "1234 1236    3 gdbus\n");
+        " PID  LWP NLWP COMM\n"
+        "1234 1234    3 console-kit-dae\n"
+        "1234 1235    3 gmain\n"
+        "1234 1236    3 gdbus\n");
     EXPECT_EQ(formatThreadsJson({rows->front()}),
-              "{\"threads\":[{\"pid\":1234,\"lwp\":1234,\"nlwp\":3,\"comm\":\"console-kit-dae\"}]}\n");
+        "{\"threads\":[{\"pid\":1234,\"lwp\":1234,\"nlwp\":3,\"comm\":\"console-kit-dae\"}]}\n");
 }
 
 TEST(AMemstatMapsReport, TotalsTheMappings)
@@ -174,8 +174,8 @@ TEST(AMemstatMapsReport, TotalsTheMappings)
     EXPECT_EQ(report->dirty, 836);
     EXPECT_EQ(report->swap, 24);
     EXPECT_EQ(formatMaps({*report}, false),
-              " PID Name            Size  RSS  PSS Dirty Swap\n"
-              "1234 console-kit-dae 3096 2016 1414   836   24\n");
+        " PID Name            Size  RSS  PSS Dirty Swap\n"
+        "1234 console-kit-dae 3096 2016 1414   836   24\n");
 }
 
 TEST(AMemstatMapsReport, ListsEveryMappingWithAll)
@@ -183,20 +183,20 @@ TEST(AMemstatMapsReport, ListsEveryMappingWithAll)
     auto report = collectMaps(basicRoot(), 1400);
     ASSERT_TRUE(report) << report.error().message;
     EXPECT_EQ(formatMaps({*report}, true),
-              "1400: bash\n"
-              "Address          Size RSS PSS Dirty Swap Mode Mapping\n"
-              "000055f3ef73e000  188 188  31     0    0 r--p /usr/bin/bash\n"
-              "000055f3ef873000   44  44  35    44    4 rw-p [ anon ]\n"
-              "---------------- ---- --- --- ----- ----\n"
-              "total kB          232 232  66    44    4\n");
+        "1400: bash\n"
+        "Address          Size RSS PSS Dirty Swap Mode Mapping\n"
+        "000055f3ef73e000  188 188  31     0    0 r--p /usr/bin/bash\n"
+        "000055f3ef873000   44  44  35    44    4 rw-p [ anon ]\n"
+        "---------------- ---- --- --- ----- ----\n"
+        "total kB          232 232  66    44    4\n");
     const std::string json = formatMapsJson({*report}, true);
     EXPECT_NE(json.find("\"mappings\":[{\"start\":\"000055f3ef73e000\",\"end\":\"000055f3ef76d000\",\"perms\":\"r--p\","
                         "\"path\":\"/usr/bin/bash\",\"size\":188"),
-              std::string::npos)
+        std::string::npos)
         << json;
     EXPECT_EQ(formatMapsJson({*report}, false),
-              "{\"processes\":[{\"pid\":1400,\"name\":\"bash\",\"size\":232,\"rss\":232,\"pss\":66,\"dirty\":44,"
-              "\"swap\":4}]}\n");
+        "{\"processes\":[{\"pid\":1400,\"name\":\"bash\",\"size\":232,\"rss\":232,\"pss\":66,\"dirty\":44,"
+        "\"swap\":4}]}\n");
 }
 
 TEST(TheDefaultTarget, IsConsoleKitDaemonAndItsAbsenceIsAnError)

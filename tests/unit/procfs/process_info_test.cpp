@@ -38,7 +38,7 @@ TEST(AProcReader, ReadsParentUidAndStartTimeOfAProcess)
 
 TEST(AProcReader, ParsesACommWithSpacesAndClosingParens)
 {
-    auto info = ProcReader(basicRoot()).read(1300);   // stat: "1300 (a) b (c) S 1234 ..."
+    auto info = ProcReader(basicRoot()).read(1300); // stat: "1300 (a) b (c) S 1234 ..."
     ASSERT_TRUE(info) << info.error().message;
     EXPECT_EQ(info->ppid, 1234);
     EXPECT_EQ(info->uid, 1000u);
@@ -49,7 +49,7 @@ TEST(AProcReader, ParsesACommWithSpacesAndClosingParens)
 
 TEST(AProcReader, FiltersTheUnsetAuditSessionId)
 {
-    auto info = ProcReader(basicRoot()).read(1400);   // sessionid 4294967295
+    auto info = ProcReader(basicRoot()).read(1400); // sessionid 4294967295
     ASSERT_TRUE(info) << info.error().message;
     EXPECT_EQ(info->loginSessionId, "");
     EXPECT_EQ(info->ttyDevice, "/dev/pts/0");
@@ -57,7 +57,7 @@ TEST(AProcReader, FiltersTheUnsetAuditSessionId)
 
 TEST(AProcReader, TreatsAMissingSessionidFileAsNoLoginSession)
 {
-    auto info = ProcReader(basicRoot()).read(1500);   // no sessionid (kernel without audit)
+    auto info = ProcReader(basicRoot()).read(1500); // no sessionid (kernel without audit)
     ASSERT_TRUE(info) << info.error().message;
     EXPECT_EQ(info->loginSessionId, "");
     EXPECT_EQ(info->ttyDevice, "/dev/ttyS0");
@@ -73,7 +73,7 @@ TEST(AProcReader, DecodesAPtsMinorAbove255FromStat)
 
 TEST(AProcReader, LooksUpOtherTtyDriversInProcTtyDrivers)
 {
-    auto info = ProcReader(basicRoot()).read(1600);   // major 188 = usbserial
+    auto info = ProcReader(basicRoot()).read(1600); // major 188 = usbserial
     ASSERT_TRUE(info) << info.error().message;
     EXPECT_EQ(info->ttyDevice, "/dev/ttyUSB1");
 }
@@ -88,15 +88,15 @@ TEST(ATtyNumberDecoder, MapsEachMajorToItsDevicePath)
     EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(4, 69)), "/dev/ttyS5");
     EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(136, 0)), "/dev/pts/0");
     EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(136, 300)), "/dev/pts/300");
-    EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(137, 44)), "/dev/pts/300");   // legacy 8-bit-minor majors
+    EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(137, 44)), "/dev/pts/300"); // legacy 8-bit-minor majors
     EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(143, 255)), "/dev/pts/2047");
     EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(188, 5)), "/dev/ttyUSB5");
     EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(216, 0)), "/dev/rfcomm0");
-    EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(5, 1)), "/dev/console");       // single minor: exact path
+    EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(5, 1)), "/dev/console"); // single minor: exact path
     EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(5, 3)), "/dev/ttyprintk");
     EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(4, 0)), "/dev/vc/0");
-    EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(250, 1)), "");                  // no driver
-    EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(188, 512)), "");                // beyond the range
+    EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(250, 1)), ""); // no driver
+    EXPECT_EQ(reader.ttyPathFromDeviceNumber(ttyNr(188, 512)), ""); // beyond the range
 }
 
 TEST(ATtyNumberDecoder, ReturnsNothingForUnknownDriversWithoutADriversFile)
@@ -213,7 +213,7 @@ void PrintTo(const MalformedCase& c, std::ostream* os)
     *os << c.pid << "/" << c.file;
 }
 
-class AProcReaderGivenAMalformedFile : public testing::TestWithParam<MalformedCase> {};
+class AProcReaderGivenAMalformedFile : public testing::TestWithParam<MalformedCase> { };
 
 TEST_P(AProcReaderGivenAMalformedFile, ReportsAClearError)
 {
@@ -227,13 +227,10 @@ TEST_P(AProcReaderGivenAMalformedFile, ReportsAClearError)
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, AProcReaderGivenAMalformedFile,
-                         testing::Values(MalformedCase{10, "stat", "empty"},
-                                         MalformedCase{11, "stat", "truncated"},
-                                         MalformedCase{12, "stat", "tty_nr"},
-                                         MalformedCase{13, "stat", "(comm)"},
-                                         MalformedCase{20, "stat", "starttime"},
-                                         MalformedCase{18, "sessionid", "garbage"},
-                                         MalformedCase{19, "status", "Uid"}));
+    testing::Values(MalformedCase{10, "stat", "empty"}, MalformedCase{11, "stat", "truncated"},
+        MalformedCase{12, "stat", "tty_nr"}, MalformedCase{13, "stat", "(comm)"},
+        MalformedCase{20, "stat", "starttime"}, MalformedCase{18, "sessionid", "garbage"},
+        MalformedCase{19, "status", "Uid"}));
 
 TEST(AProcReaderGivenAHugeFile, RefusesToReadItWholly)
 {
@@ -260,7 +257,7 @@ TEST(AProcReaderGivenBinaryGarbage, FailsWithoutCrashing)
     const ProcReader reader(tree.path());
     EXPECT_FALSE(reader.read(8));
     EXPECT_FALSE(reader.startTime(8));
-    EXPECT_TRUE(reader.environValue(8, "HOME"));   // garbage is just odd entries, none named HOME
+    EXPECT_TRUE(reader.environValue(8, "HOME")); // garbage is just odd entries, none named HOME
 }
 
 TEST(AProcReaderOnTheRealProc, ReadsItsOwnProcess)

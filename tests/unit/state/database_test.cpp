@@ -65,7 +65,8 @@ std::string formatWithGKeyFile(const Snapshot& snap)
 
 TEST(ADatabaseOfTwoSeatsAndThreeSessions, MatchesTheFixtureByteForByte)
 {
-    EXPECT_EQ(formatDatabase(test::twoSeatsThreeSessions()), readText(test::dataFile("database-2seats-3sessions.expected")));
+    EXPECT_EQ(
+        formatDatabase(test::twoSeatsThreeSessions()), readText(test::dataFile("database-2seats-3sessions.expected")));
 }
 
 TEST(ADatabaseOfTwoSeatsAndThreeSessions, IsWhatGKeyFilePrintsForTheSameRecords)
@@ -98,9 +99,24 @@ TEST(ADatabaseSeatWithoutSessionsOrActiveSession, StillListsEmptySessionsAndDevi
 TEST(AKeyFileValue, IsEscapedExactlyAsGKeyFileEscapesIt)
 {
     const char* values[] = {
-        "",         " ",          "   x",          "\t \tx\t y",        "a\nb",       "\n x",
-        "\\s",      "trail  ",    "a\rb",          "semi;colon,comma",  "[g]=#c",     "héllo wörld",
-        " \\ \n ",  "\x01\x7f",   "x\\",           "\t",                "a b\tc",     "  \n\t  z",
+        "",
+        " ",
+        "   x",
+        "\t \tx\t y",
+        "a\nb",
+        "\n x",
+        "\\s",
+        "trail  ",
+        "a\rb",
+        "semi;colon,comma",
+        "[g]=#c",
+        "héllo wörld",
+        " \\ \n ",
+        "\x01\x7f",
+        "x\\",
+        "\t",
+        "a b\tc",
+        "  \n\t  z",
     };
     for (const char* v : values) {
         GKeyFile* kf = g_key_file_new();
@@ -126,7 +142,7 @@ TEST(WritingTheDatabase, CreatesTheDirectoryAndAWorldReadableFile)
     const std::string path = dir.file("run/ConsoleKit/database");
     ASSERT_TRUE(writeDatabase(path, test::twoSeatsThreeSessions()).ok());
     EXPECT_EQ(readText(path), formatDatabase(test::twoSeatsThreeSessions()));
-    struct stat st {};
+    struct stat st { };
     ASSERT_EQ(::stat(path.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0644u);
     ASSERT_EQ(::stat(dir.file("run/ConsoleKit").c_str(), &st), 0);

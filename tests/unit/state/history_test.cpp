@@ -26,7 +26,10 @@ std::vector<std::string> linesOf(const std::string& text)
     return lines;
 }
 
-Microseconds at(long long sec, long long ms) { return sec * 1000000 + ms * 1000; }
+Microseconds at(long long sec, long long ms)
+{
+    return sec * 1000000 + ms * 1000;
+}
 
 SessionRecord remoteSession()
 {
@@ -62,7 +65,7 @@ std::vector<HistoryEvent> everyEventType()
         systemStartEvent(at(1374208000, 1), "3.10-2-amd64", "BOOT_IMAGE=/vmlinuz-3.10-2-amd64 root=UUID=8d2f ro quiet"),
         seatEvent(Type::SeatAdded, at(1374208100, 10), seat1),
         seatEvent(Type::SeatAdded, at(1374208100, 20), seat2),
-        sessionEvent(Type::SeatSessionAdded, at(1374208180, 420) + 999, local),   // µs are cut, not rounded
+        sessionEvent(Type::SeatSessionAdded, at(1374208180, 420) + 999, local), // µs are cut, not rounded
         sessionEvent(Type::SeatSessionAdded, at(1374208190, 0), remoteSession()),
         activeSessionChangedEvent(at(1374208200, 999), seat1.id, local.id),
         activeSessionChangedEvent(at(1374208201, 0), seat1.id, ""),
@@ -96,7 +99,7 @@ TEST(HistoryLinesOfEveryEventType, ParseBackIntoTheSameEvents)
         auto parsed = parseHistoryLine(lines[i]);
         ASSERT_TRUE(parsed.ok()) << parsed.error().message;
         HistoryEvent want = events[i];
-        want.timestamp -= want.timestamp % 1000;   // the log keeps milliseconds
+        want.timestamp -= want.timestamp % 1000; // the log keeps milliseconds
         EXPECT_EQ(*parsed, want) << "line " << i + 1;
     }
 }
@@ -119,7 +122,7 @@ TEST(AHistoryValueWithEveryByte, RoundTripsThroughALine)
     for (int c = 1; c < 256; ++c)
         everything += static_cast<char>(c);
     for (const std::string& v : {everything, std::string("'"), std::string("\\"), std::string("' session-id='x"),
-                                 std::string("ends with backslash\\"), std::string("a\0b", 3), std::string()}) {
+             std::string("ends with backslash\\"), std::string("a\0b", 3), std::string()}) {
         HistoryEvent e = systemStartEvent(at(1, 2), v, v + "' x='y");
         auto parsed = parseHistoryLine(formatHistoryLine(e));
         ASSERT_TRUE(parsed.ok()) << parsed.error().message;
@@ -168,18 +171,18 @@ TEST(AClassicLog, ParsesEveryLineAndRecoversWhatConsoleKitLost)
     ASSERT_EQ(events.size(), 9u);
     EXPECT_EQ(events[0].kernelRelease, "3.2.0-4-amd64");
     EXPECT_EQ(events[0].bootArguments, "BOOT_IMAGE=/vmlinuz-3.2.0-4-amd64 root=/dev/sda1 ro quiet");
-    EXPECT_EQ(events[2].seatKind, 1);   // 0.4.6's parser always said 0
+    EXPECT_EQ(events[2].seatKind, 1); // 0.4.6's parser always said 0
     // Path ids, a '-' in the type and a host-qualified display (all unparsable in 0.4.6).
     EXPECT_EQ(events[4].seatId, "/org/freedesktop/ConsoleKit/Seat1");
     EXPECT_EQ(idBasename(events[4].sessionId), "Session3");
     EXPECT_EQ(events[4].sessionType, "gnome-fallback");
     EXPECT_EQ(events[4].x11Display, "thin.example.org:10.0");
-    EXPECT_EQ(events[4].remoteHostName, "thin.example.org");   // 0.4.6's parser always lost it
+    EXPECT_EQ(events[4].remoteHostName, "thin.example.org"); // 0.4.6's parser always lost it
     EXPECT_FALSE(events[4].sessionIsLocal);
     // An unescaped quote inside a classic value is kept.
     EXPECT_EQ(events[5].sessionType, "it's");
     EXPECT_EQ(events[5].sessionUnixUser, 0u);
-    EXPECT_EQ(events[7].type, Type::Unknown);   // ConsoleKit2's suspend/hibernate lines
+    EXPECT_EQ(events[7].type, Type::Unknown); // ConsoleKit2's suspend/hibernate lines
     EXPECT_EQ(events[8].type, Type::SystemStop);
 }
 
@@ -228,7 +231,7 @@ TEST(AHistoryWriter, CreatesTheDirectoryAndAppendsOneLinePerEvent)
         w.append(e);
     EXPECT_EQ(w.queued(), 0u);
     EXPECT_EQ(readText(path), readText(test::dataFile("history-all-types.log")));
-    struct stat st {};
+    struct stat st { };
     ASSERT_EQ(::stat(path.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0644u);
     ASSERT_EQ(::stat(dir.file("log/ConsoleKit").c_str(), &st), 0);
@@ -242,8 +245,8 @@ TEST(AHistoryWriter, AppendsToAnExistingLog)
     test::writeText(path, "1.000 type=SYSTEM_START : kernel-release='' boot-arguments=''\n");
     HistoryWriter w(path);
     w.append(systemEvent(Type::SystemStop, at(2, 0)));
-    EXPECT_EQ(readText(path),
-              "1.000 type=SYSTEM_START : kernel-release='' boot-arguments=''\n2.000 type=SYSTEM_STOP : \n");
+    EXPECT_EQ(
+        readText(path), "1.000 type=SYSTEM_START : kernel-release='' boot-arguments=''\n2.000 type=SYSTEM_STOP : \n");
 }
 
 TEST(AHistoryWriterWhoseLogWasRotated, WritesToTheNewFile)
@@ -285,8 +288,9 @@ TEST(AHistoryWriterThatCannotOpenItsLog, KeepsABoundedQueueAndWritesItLater)
     ASSERT_EQ(::unlink(blocker.c_str()), 0);
     w.append(systemEvent(Type::SystemRestart, at(6, 0)));
     EXPECT_EQ(w.queued(), 0u);
-    EXPECT_EQ(readText(path), "3.000 type=SYSTEM_STOP : \n4.000 type=SYSTEM_STOP : \n5.000 type=SYSTEM_STOP : \n"
-                              "6.000 type=SYSTEM_RESTART : \n");
+    EXPECT_EQ(readText(path),
+        "3.000 type=SYSTEM_STOP : \n4.000 type=SYSTEM_STOP : \n5.000 type=SYSTEM_STOP : \n"
+        "6.000 type=SYSTEM_RESTART : \n");
 }
 
 TEST(AHistoryLogPathThatIsASymlink, IsNotFollowed)
@@ -317,8 +321,9 @@ TEST(AppendingOneHistoryLine, CreatesTheLogAndWritesTheLine)
     const std::string path = dir.file("new/history");
     ASSERT_TRUE(appendHistoryLine(path, systemStartEvent(at(5, 7), "6.1.0", "ro quiet")).ok());
     ASSERT_TRUE(appendHistoryLine(path, systemEvent(Type::SystemStop, at(6, 0))).ok());
-    EXPECT_EQ(readText(path), "5.007 type=SYSTEM_START : kernel-release='6.1.0' boot-arguments='ro quiet'\n"
-                              "6.000 type=SYSTEM_STOP : \n");
+    EXPECT_EQ(readText(path),
+        "5.007 type=SYSTEM_START : kernel-release='6.1.0' boot-arguments='ro quiet'\n"
+        "6.000 type=SYSTEM_STOP : \n");
 }
 
 TEST(AnIdBasename, IsThePartAfterTheLastSlash)

@@ -153,7 +153,7 @@ TEST_F(CkHistoryOnARotatedLog, DropsEventsBeforeSince)
     ToolRun r = history({"--log", "--since=2024-01-03T00:00:00Z"});
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out, readText(test::dataFile("ck-history/history")));
-    ToolRun date = history({"--log", "--since", "2024-01-03"});   // TZ=UTC: the same midnight
+    ToolRun date = history({"--log", "--since", "2024-01-03"}); // TZ=UTC: the same midnight
     EXPECT_EQ(date.out, r.out);
     ToolRun exact = history({"--log", "--since", "2024-01-06T00:15:00Z"});
     EXPECT_EQ(exact.out, "1704500100.000 type=SYSTEM_SUSPEND : \n");

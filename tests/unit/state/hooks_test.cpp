@@ -77,8 +77,9 @@ TEST_F(AHookRunner, RunsEveryCkProgramInSortedOrderDirectoryByDirectory)
     runner.run(HookKind::Session, "session_added", {});
     EXPECT_EQ(runner.pending(), 4u);
     ASSERT_TRUE(runUntilIdle(runner));
-    EXPECT_EQ(readText(out()), "10-a.ck session_added\n20-b.ck session_added\n99-z.ck session_added\n"
-                               "05-lib.ck session_added\n");
+    EXPECT_EQ(readText(out()),
+        "10-a.ck session_added\n20-b.ck session_added\n99-z.ck session_added\n"
+        "05-lib.ck session_added\n");
 }
 
 TEST_F(AHookRunner, KeepsEventsInTheOrderTheyCameIn)
@@ -90,9 +91,10 @@ TEST_F(AHookRunner, KeepsEventsInTheOrderTheyCameIn)
     runner.run(HookKind::Session, "session_removed", {});
     runner.run(HookKind::Seat, "seat_active_session_changed", {});
     ASSERT_TRUE(runUntilIdle(runner));
-    EXPECT_EQ(readText(out()), "10-a.ck session_added\n20-b.ck session_added\n10-a.ck session_removed\n"
-                               "20-b.ck session_removed\n10-a.ck seat_active_session_changed\n"
-                               "20-b.ck seat_active_session_changed\n");
+    EXPECT_EQ(readText(out()),
+        "10-a.ck session_added\n20-b.ck session_added\n10-a.ck session_removed\n"
+        "20-b.ck session_removed\n10-a.ck seat_active_session_changed\n"
+        "20-b.ck seat_active_session_changed\n");
 }
 
 TEST_F(AHookRunner, PassesTheDaemonEnvironmentPlusTheCkVariables)
@@ -114,18 +116,19 @@ TEST_F(AHookRunner, PassesTheDaemonEnvironmentPlusTheCkVariables)
     HookRunner runner(config_, context_);
     runner.run(HookKind::Session, "session_added", sessionHookEnv(s));
     ASSERT_TRUE(runUntilIdle(runner));
-    EXPECT_EQ(readText(out()), "CK_SESSION_DISPLAY_DEVICE=/dev/tty7\n"
-                               "CK_SESSION_ID=/org/freedesktop/ConsoleKit/Session2\n"
-                               "CK_SESSION_IS_ACTIVE=true\n"
-                               "CK_SESSION_IS_LOCAL=true\n"
-                               "CK_SESSION_REMOTE_HOST_NAME=host name with spaces\n"
-                               "CK_SESSION_SEAT_ID=/org/freedesktop/ConsoleKit/Seat1\n"
-                               "CK_SESSION_SERVICE=lightdm\n"
-                               "CK_SESSION_TYPE=x11\n"
-                               "CK_SESSION_USER_UID=1000\n"
-                               "CK_SESSION_X11_DISPLAY=:0\n"
-                               "CK_SESSION_X11_DISPLAY_DEVICE=/dev/tty7\n"
-                               "CK_TEST_INHERITED=from-daemon\n");
+    EXPECT_EQ(readText(out()),
+        "CK_SESSION_DISPLAY_DEVICE=/dev/tty7\n"
+        "CK_SESSION_ID=/org/freedesktop/ConsoleKit/Session2\n"
+        "CK_SESSION_IS_ACTIVE=true\n"
+        "CK_SESSION_IS_LOCAL=true\n"
+        "CK_SESSION_REMOTE_HOST_NAME=host name with spaces\n"
+        "CK_SESSION_SEAT_ID=/org/freedesktop/ConsoleKit/Seat1\n"
+        "CK_SESSION_SERVICE=lightdm\n"
+        "CK_SESSION_TYPE=x11\n"
+        "CK_SESSION_USER_UID=1000\n"
+        "CK_SESSION_X11_DISPLAY=:0\n"
+        "CK_SESSION_X11_DISPLAY_DEVICE=/dev/tty7\n"
+        "CK_TEST_INHERITED=from-daemon\n");
     ::unsetenv("CK_TEST_INHERITED");
 }
 
@@ -160,7 +163,7 @@ TEST_F(AHookRunner, KillsAProgramThatIgnoresSigterm)
     const auto start = std::chrono::steady_clock::now();
     runner.run(HookKind::Session, "session_added", {});
     ASSERT_TRUE(runUntilIdle(runner, 10s));
-    EXPECT_GE(std::chrono::steady_clock::now() - start, 550ms);   // timeout + grace
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 550ms); // timeout + grace
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
     EXPECT_EQ(readText(out()), "20-next.ck session_added\n");
 }
@@ -189,7 +192,8 @@ TEST_F(AHookRunner, LetsTheMainLoopRunWhileAHookRuns)
 TEST_F(AHookRunner, KillsItsRunningHookWhenDestroyed)
 {
     const std::string pidFile = dir_.file("pid");
-    script(etcDir() + "/10-slow.ck", "echo $$ > '" + pidFile + "'.tmp; mv '" + pidFile + "'.tmp '" + pidFile + "'; sleep 30");
+    script(etcDir() + "/10-slow.ck",
+        "echo $$ > '" + pidFile + "'.tmp; mv '" + pidFile + "'.tmp '" + pidFile + "'; sleep 30");
     recorder(etcDir(), "20-never.ck");
     pid_t pid = 0;
     {
@@ -217,8 +221,7 @@ TEST(SessionHookEnv, LeavesOutEmptyOptionalValues)
     s.seatId = "Seat1";
     s.uid = 0;
     const std::vector<std::string> want = {"CK_SESSION_ID=Session1", "CK_SESSION_SEAT_ID=Seat1",
-                                           "CK_SESSION_USER_UID=0",  "CK_SESSION_X11_DISPLAY=",
-                                           "CK_SESSION_IS_ACTIVE=false", "CK_SESSION_IS_LOCAL=false"};
+        "CK_SESSION_USER_UID=0", "CK_SESSION_X11_DISPLAY=", "CK_SESSION_IS_ACTIVE=false", "CK_SESSION_IS_LOCAL=false"};
     EXPECT_EQ(sessionHookEnv(s), want);
 }
 

@@ -13,25 +13,25 @@ namespace {
 
 bool sameSeat(const SeatRecord& a, const SeatRecord& b)
 {
-    return a.id == b.id && a.kind == b.kind && a.sessionIds == b.sessionIds && a.devices == b.devices &&
-           a.activeSessionId == b.activeSessionId;
+    return a.id == b.id && a.kind == b.kind && a.sessionIds == b.sessionIds && a.devices == b.devices
+        && a.activeSessionId == b.activeSessionId;
 }
 
 bool sameSession(const SessionRecord& a, const SessionRecord& b)
 {
-    return a.id == b.id && a.uid == b.uid && a.seatId == b.seatId && a.type == b.type &&
-           a.sessionClass == b.sessionClass && a.service == b.service && a.state == b.state &&
-           a.loginSessionId == b.loginSessionId && a.displayDevice == b.displayDevice &&
-           a.x11DisplayDevice == b.x11DisplayDevice && a.x11Display == b.x11Display &&
-           a.remoteHostName == b.remoteHostName && a.isActive == b.isActive && a.isLocal == b.isLocal &&
-           a.creationTime == b.creationTime && a.runtimeDir == b.runtimeDir && a.vtnr == b.vtnr &&
-           a.idleHint == b.idleHint && a.lockedHint == b.lockedHint;
+    return a.id == b.id && a.uid == b.uid && a.seatId == b.seatId && a.type == b.type
+        && a.sessionClass == b.sessionClass && a.service == b.service && a.state == b.state
+        && a.loginSessionId == b.loginSessionId && a.displayDevice == b.displayDevice
+        && a.x11DisplayDevice == b.x11DisplayDevice && a.x11Display == b.x11Display
+        && a.remoteHostName == b.remoteHostName && a.isActive == b.isActive && a.isLocal == b.isLocal
+        && a.creationTime == b.creationTime && a.runtimeDir == b.runtimeDir && a.vtnr == b.vtnr
+        && a.idleHint == b.idleHint && a.lockedHint == b.lockedHint;
 }
 
 bool sameLeader(const LeaderRecord& a, const LeaderRecord& b)
 {
-    return a.sessionId == b.sessionId && a.uid == b.uid && a.pid == b.pid && a.serviceName == b.serviceName &&
-           a.cookie == b.cookie && a.pidStartTime == b.pidStartTime;
+    return a.sessionId == b.sessionId && a.uid == b.uid && a.pid == b.pid && a.serviceName == b.serviceName
+        && a.cookie == b.cookie && a.pidStartTime == b.pidStartTime;
 }
 
 void expectSameSnapshot(const Snapshot& a, const Snapshot& b)
@@ -171,7 +171,7 @@ TEST(TruncatedRestartState, NeverCrashesTheParser)
     const std::string text = formatState(awkwardSnapshot(), 3, 2);
     for (std::size_t n = 0; n < text.size(); ++n) {
         auto r = parseState(std::string_view(text).substr(0, n));
-        (void)r;   // any answer is fine; what matters is no crash and no hang (run under ASan)
+        (void)r; // any answer is fine; what matters is no crash and no hang (run under ASan)
     }
     SUCCEED();
 }
@@ -181,7 +181,7 @@ TEST(SavingTheRestartState, WritesAPrivateFileThatLoadsBack)
     test::TempDir dir;
     const std::string path = dir.file("run/ConsoleKit/state");
     ASSERT_TRUE(saveState(path, test::twoSeatsThreeSessions(), 4, 3).ok());
-    struct stat st {};
+    struct stat st { };
     ASSERT_EQ(::stat(path.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0600u);
     auto loaded = loadState(path);

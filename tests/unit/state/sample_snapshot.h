@@ -19,7 +19,7 @@ inline Snapshot twoSeatsThreeSessions()
     seat2.kind = 1;
     seat2.sessionIds = {p + "Session3"};
     seat2.devices = {{"drm", "/sys/devices/pci0000:00/0000:00:02.0/drm/card1"},
-                     {"input", "/sys/devices/platform/i8042/serio0/input/input3"}};
+        {"input", "/sys/devices/platform/i8042/serio0/input/input3"}};
     s.seats = {seat1, seat2};
 
     SessionRecord s1;

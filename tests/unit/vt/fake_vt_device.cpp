@@ -16,7 +16,10 @@ namespace ck::vt::test {
 
 namespace {
 
-std::atomic_ref<std::uint32_t> word(std::uint32_t& w) { return std::atomic_ref<std::uint32_t>(w); }
+std::atomic_ref<std::uint32_t> word(std::uint32_t& w)
+{
+    return std::atomic_ref<std::uint32_t>(w);
+}
 
 // The kernel notices a pending signal anywhere inside its wait loop. The fake's loop partly runs
 // in user space, where a handler would run without making any syscall fail, so the fake installs
@@ -24,16 +27,19 @@ std::atomic_ref<std::uint32_t> word(std::uint32_t& w) { return std::atomic_ref<s
 // loop checks. Replacing the watcher's no-op handler changes nothing else.
 thread_local volatile sig_atomic_t tInterrupted = 0;
 
-void onWakeSignal(int) { tInterrupted = 1; }
+void onWakeSignal(int)
+{
+    tInterrupted = 1;
+}
 
 void ensureWakeHandler()
 {
     const int sig = VtWatcher::wakeSignal();
-    struct sigaction current {};
+    struct sigaction current { };
     ::sigaction(sig, nullptr, &current);
     if (current.sa_handler == &onWakeSignal)
         return;
-    struct sigaction sa {};
+    struct sigaction sa { };
     sa.sa_handler = &onWakeSignal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;
@@ -50,7 +56,10 @@ bool takeInterrupt()
 
 } // namespace
 
-Result<unsigned> FakeVtDevice::activeVt() { return active_.load(); }
+Result<unsigned> FakeVtDevice::activeVt()
+{
+    return active_.load();
+}
 
 Result<void> FakeVtDevice::activate(unsigned vt)
 {
@@ -80,7 +89,7 @@ void FakeVtDevice::post(unsigned vt)
 {
     const unsigned old = active_.load();
     if (old == vt)
-        return;  // like the kernel: activating the foreground VT is no switch
+        return; // like the kernel: activating the foreground VT is no switch
     // As in the kernel: fg_console changes first, then the event is posted to current waiters.
     active_.store(vt);
     lastOld_.store(old);
@@ -96,8 +105,7 @@ int FakeVtDevice::waitForSwitchAfter(std::uint32_t seen)
         if (takeInterrupt())
             return EINTR;
         // FUTEX_WAIT returns EINTR when a handler without SA_RESTART ran, EAGAIN if seq_ moved.
-        if (::syscall(SYS_futex, &seq_, FUTEX_WAIT_PRIVATE, seen, nullptr, nullptr, 0) < 0 &&
-            errno == EINTR) {
+        if (::syscall(SYS_futex, &seq_, FUTEX_WAIT_PRIVATE, seen, nullptr, nullptr, 0) < 0 && errno == EINTR) {
             takeInterrupt();
             return EINTR;
         }
@@ -110,12 +118,12 @@ int FakeVtDevice::waitEvent(unsigned& oldVt, unsigned& newVt)
     ensureWakeHandler();
     if (const unsigned vt = entrySwitch_.exchange(0); vt != 0) {
         std::lock_guard lock(mutex_);
-        post(vt);  // not yet queued: this switch is lost for us
+        post(vt); // not yet queued: this switch is lost for us
         entrySwitchDone_.store(true);
     }
     if (const int err = waitEventError_.load(); err != 0)
         return err;
-    const std::uint32_t seen = word(seq_).load();  // queued from here on
+    const std::uint32_t seen = word(seq_).load(); // queued from here on
     insideWaitEvent_.fetch_add(1);
     const int rc = waitForSwitchAfter(seen);
     insideWaitEvent_.fetch_sub(1);

@@ -17,10 +17,10 @@ namespace ck::vt::test {
 // Nothing on the waiting paths allocates.
 class FakeVtDevice final : public VtDevice {
 public:
-    explicit FakeVtDevice(unsigned initialVt = 1) : active_(initialVt) {}
+    explicit FakeVtDevice(unsigned initialVt = 1) : active_(initialVt) { }
 
     Result<unsigned> activeVt() override;
-    Result<void> activate(unsigned vt) override;  // records the request and switches at once
+    Result<void> activate(unsigned vt) override; // records the request and switches at once
     int waitEvent(unsigned& oldVt, unsigned& newVt) override;
     int waitActive(unsigned vt) override;
     int probeWaitEvent() override { return probeErrno_.load(); }
@@ -49,7 +49,7 @@ private:
     int waitForSwitchAfter(std::uint32_t seen);
 
     std::atomic<unsigned> active_;
-    alignas(4) std::uint32_t seq_ = 0;  // switch counter, the futex word (use through atomic_ref)
+    alignas(4) std::uint32_t seq_ = 0; // switch counter, the futex word (use through atomic_ref)
     std::atomic<unsigned> lastOld_{0};
     std::atomic<unsigned> lastNew_{0};
     std::atomic<int> probeErrno_{EFAULT};
@@ -62,7 +62,7 @@ private:
     std::array<std::atomic<int>, kMaxVt + 1> insideWaitActive_{};
     std::array<std::atomic<int>, kMaxVt + 1> waitActiveError_{};
     std::array<std::atomic<std::uint64_t>, kMaxVt + 1> waitActiveCallsPerVt_{};
-    mutable std::mutex mutex_;  // guards activations_ and serializes switches
+    mutable std::mutex mutex_; // guards activations_ and serializes switches
     std::vector<unsigned> activations_;
 };
 

@@ -9,8 +9,8 @@
 
 namespace ck::vt::test {
 
-inline bool eventually(const std::function<bool()>& pred,
-                       std::chrono::milliseconds timeout = std::chrono::milliseconds(2000))
+inline bool eventually(
+    const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000))
 {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!pred()) {
@@ -25,7 +25,8 @@ inline bool eventually(const std::function<bool()>& pred,
 inline bool runUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout)
 {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    const guint tick = g_timeout_add(1, [](gpointer) -> gboolean { return G_SOURCE_CONTINUE; }, nullptr);
+    const guint tick = g_timeout_add(
+        1, [](gpointer) -> gboolean { return G_SOURCE_CONTINUE; }, nullptr);
     bool ok = true;
     while (!pred()) {
         if (std::chrono::steady_clock::now() > deadline) {

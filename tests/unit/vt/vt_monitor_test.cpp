@@ -26,7 +26,7 @@ using ck::vt::test::runUntil;
 namespace {
 
 struct Harness {
-    FakeVtDevice* dev = nullptr;  // owned by the monitor
+    FakeVtDevice* dev = nullptr; // owned by the monitor
     std::vector<unsigned> reports;
     std::unique_ptr<VtMonitor> monitor;
 
@@ -42,7 +42,7 @@ struct Harness {
     }
 };
 
-class AVtMonitor : public ::testing::TestWithParam<WatchMode> {};
+class AVtMonitor : public ::testing::TestWithParam<WatchMode> { };
 
 } // namespace
 
@@ -53,7 +53,7 @@ TEST_P(AVtMonitor, ReportsASwitchOnceWithTheNewVt)
     EXPECT_EQ(h.monitor->activeVt(), 1u);
     h.dev->switchTo(3);
     ASSERT_TRUE(runUntil([&] { return !h.reports.empty(); }, 2s));
-    runFor(100ms);  // the reconcile pass must not report it again
+    runFor(100ms); // the reconcile pass must not report it again
     EXPECT_EQ(h.reports, std::vector<unsigned>{3});
     EXPECT_EQ(h.monitor->activeVt(), 3u);
 }
@@ -91,13 +91,12 @@ TEST_P(AVtMonitor, EndsAtTheKernelsVtWithin100msOfABurstAndNeverFlipsBack)
         }
     }
     std::printf("%s: %zu reports for %llu switches, caught up %lld us after the burst\n",
-                ck::vt::watchModeName(GetParam()), h.reports.size(),
-                static_cast<unsigned long long>(h.dev->switches()),
-                static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(lag).count()));
+        ck::vt::watchModeName(GetParam()), h.reports.size(), static_cast<unsigned long long>(h.dev->switches()),
+        static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(lag).count()));
 }
 
 INSTANTIATE_TEST_SUITE_P(BothWatchModes, AVtMonitor, ::testing::Values(WatchMode::WaitEvent, WatchMode::WaitActive),
-                         [](const auto& p) { return std::string(ck::vt::watchModeName(p.param)); });
+    [](const auto& p) { return std::string(ck::vt::watchModeName(p.param)); });
 
 TEST(AVtMonitorOnWaitEvent, FindsASwitchThatTheKernelNeverReportedWithin100ms)
 {

@@ -252,30 +252,30 @@ TEST(APoolWatcher, CostsAtMost8MiBOfAddressSpaceOverNoThreads)
         auto w = startOk(dev, WatchMode::WaitActive);
         ASSERT_TRUE(w);
         ASSERT_TRUE(eventually([&] { return poolArmed(dev, 1); }));
-        std::printf("MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu\n", noneKb, eventKb,
-                    statusKb("VmSize"), w->threadCount());
+        std::printf("MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu\n", noneKb, eventKb, statusKb("VmSize"),
+            w->threadCount());
         return;
     }
     char self[4096] = {};
     ASSERT_GT(::readlink("/proc/self/exe", self, sizeof self - 1), 0);
-    const std::string cmd = std::string("CK_VT_MEASURE_CHILD=1 '") + self +
-                            "' --gtest_filter=APoolWatcher.CostsAtMost8MiBOfAddressSpaceOverNoThreads 2>&1";
+    const std::string cmd = std::string("CK_VT_MEASURE_CHILD=1 '") + self
+        + "' --gtest_filter=APoolWatcher.CostsAtMost8MiBOfAddressSpaceOverNoThreads 2>&1";
     FILE* child = ::popen(cmd.c_str(), "r");
     ASSERT_NE(child, nullptr);
     long noneKb = -1, eventKb = -1, poolKb = -1;
     std::size_t threads = 0;
     char line[512];
     while (std::fgets(line, sizeof line, child)) {
-        if (std::sscanf(line, "MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu", &noneKb, &eventKb,
-                        &poolKb, &threads) == 4)
+        if (std::sscanf(
+                line, "MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu", &noneKb, &eventKb, &poolKb, &threads)
+            == 4)
             break;
     }
-    while (std::fgets(line, sizeof line, child)) {
-    }
+    while (std::fgets(line, sizeof line, child)) { }
     EXPECT_EQ(::pclose(child), 0);
     ASSERT_GT(noneKb, 0);
     std::printf("VmSize: none %ld kB; waitevent %ld kB (+%ld); waitactive, %zu threads, %ld kB (+%ld)\n", noneKb,
-                eventKb, eventKb - noneKb, threads, poolKb, poolKb - noneKb);
+        eventKb, eventKb - noneKb, threads, poolKb, poolKb - noneKb);
     EXPECT_EQ(threads, 62u);
     EXPECT_LE(eventKb - noneKb, 1024) << "one small stack, no malloc arena";
     EXPECT_LE(poolKb - noneKb, 8 * 1024);
@@ -288,9 +288,8 @@ TEST(AWatcher, JoinsEveryThreadWhenDestroyedWhileTheyAreBlocked)
         const auto tasks = taskCount();
         auto w = startOk(dev, mode);
         ASSERT_TRUE(w);
-        ASSERT_TRUE(eventually([&] {
-            return mode == WatchMode::WaitEvent ? dev.waitEventCallers() == 1 : poolArmed(dev, 1);
-        }));
+        ASSERT_TRUE(
+            eventually([&] { return mode == WatchMode::WaitEvent ? dev.waitEventCallers() == 1 : poolArmed(dev, 1); }));
         EXPECT_EQ(taskCount(), tasks + w->threadCount());
         const auto t0 = std::chrono::steady_clock::now();
         w.reset();
