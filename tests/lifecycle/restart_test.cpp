@@ -212,6 +212,31 @@ TEST(ARestartedDaemonGivenARecycledPid, DoesNotMistakeItForTheOldLeader)
     EXPECT_TRUE(sessionPaths(c).empty());
 }
 
+TEST(ADaemon, RefusesToStartWhenTheNameIsTaken)
+{
+    TestBus bus;
+    Daemon first(bus);
+    ASSERT_TRUE(first.start()) << first.stderrText();
+    CommandResult second = runCommand(
+        {env("CK_DAEMON"), "--no-daemon", "--vt-watch=none", "--console=/nonexistent",
+            "--rundir=" + first.root() + "/run2", "--logdir=" + first.root() + "/log2", "--confdir=" + first.confdir()},
+        {{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}});
+    EXPECT_EQ(second.status, 1);
+    EXPECT_NE(second.output.find("already owned"), std::string::npos) << second.output;
+    EXPECT_TRUE(first.running());
+    EXPECT_EQ(first.stop(), 0);
+}
+
+TEST(ADaemon, RefusesToStartAsNonRoot)
+{
+    TestBus bus;
+    CommandResult r
+        = runCommand({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", env("CK_DAEMON"), "--no-daemon"},
+            {{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.output.find("You must be root"), std::string::npos) << r.output;
+}
+
 TEST(ADaemon, WritesItsPidFileAndRemovesItOnACleanExit)
 {
     TestBus bus;
