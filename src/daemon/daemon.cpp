@@ -223,7 +223,7 @@ int run(const Options& options)
             30,
             +[](gpointer data) -> gboolean {
                 g_main_loop_quit(static_cast<GMainLoop*>(data));
-                return G_SOURCE_REMOVE;
+                return G_SOURCE_CONTINUE;   // `timed` removes it: no double removal
             },
             loop.get()));
 
@@ -235,8 +235,6 @@ int run(const Options& options)
 
     g_signal_handler_disconnect(connection.get(), closed);
     g_dbus_connection_signal_unsubscribe(connection.get(), nameLost);
-    if (timed.get() != 0 && !options.timedExit)
-        timed.reset();
     return 0;
 }
 
