@@ -61,7 +61,6 @@ public:
     // The VT monitor saw the active VT change.
     void activeVtChanged(unsigned vt);
 
-    // Emitted when a session was opened through the bus (after the reply is queued).
     GDBusConnection* connection() const { return connection_; }
     void emitManagerSignal(const char* name, GVariant* args);
 
@@ -140,7 +139,8 @@ private:
     void activate(Call& c, core::Session& session);
     core::Seat* seatOf(Call& c);
     core::Session* sessionOf(Call& c);
-    void switchToVt(Call& c, core::Seat& seat, unsigned vt);
+    // VT_ACTIVATE, then the reply waits until the switch is observed (or times out).
+    void switchToVt(Call& c, unsigned vt);
     void settleActivations();
 
     GDBusConnection* connection_;

@@ -21,9 +21,8 @@ GVariant* sessionPaths(const std::vector<core::Session*>& sessions)
 
 // --- activation ------------------------------------------------------------------------------
 
-void Service::switchToVt(Call& c, core::Seat& seat, unsigned vt)
+void Service::switchToVt(Call& c, unsigned vt)
 {
-    (void)seat;
     if (vt_ == nullptr) {
         c.reply.fail(ErrorCode::NotSupported, "No consoles available: the daemon does not control VTs");
         return;
@@ -87,7 +86,7 @@ void Service::activate(Call& c, core::Session& session)
     }
     // The reply waits for the switch: the Call's path tells settleActivations which session to check.
     c.path = session.path();
-    switchToVt(c, *seat, *target);
+    switchToVt(c, *target);
 }
 
 void Service::activeVtChanged(unsigned vt)
@@ -221,7 +220,7 @@ void Service::seatSwitchTo(Call& c)
         return;
     }
     c.path.clear();
-    switchToVt(c, *seat, vt);
+    switchToVt(c, vt);
 }
 
 // --- session ---------------------------------------------------------------------------------
