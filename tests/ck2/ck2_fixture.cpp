@@ -1,4 +1,4 @@
-// Fixture implementation: child processes with pipes, the fake polkit, recording scripts.
+// Fixture implementation: the fake polkit, recording scripts.
 #include "ck2/ck2_fixture.h"
 
 #include <fcntl.h>
@@ -18,97 +18,6 @@
 #include <thread>
 
 namespace ck::test {
-
-// --- Child ---------------------------------------------------------------------------------------
-
-Child::Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
-{
-    int in[2], out[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0)
-        return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-        // If the test binary dies (a failed assertion may exit()), its helpers go with it.
-        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-        ::dup2(in[0], 0);
-        ::dup2(out[1], 1);
-        for (const auto& [k, v] : env)
-            ::setenv(k.c_str(), v.c_str(), 1);
-        std::vector<char*> args;
-        for (const auto& a : argv)
-            args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        ::execvp(args[0], args.data());
-        std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
-        ::_exit(127);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    in_ = in[1];
-    out_ = out[0];
-}
-
-Child::~Child()
-{
-    closeStdin();
-    if (pid_ > 0) {
-        kill(SIGTERM);
-    }
-    if (out_ >= 0)
-        ::close(out_);
-}
-
-std::optional<std::string> Child::readLine(std::chrono::milliseconds timeout)
-{
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-        if (auto nl = buffered_.find('\n'); nl != std::string::npos) {
-            std::string line = buffered_.substr(0, nl);
-            buffered_.erase(0, nl + 1);
-            return line;
-        }
-        const auto left
-            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0 || out_ < 0)
-            return std::nullopt;
-        pollfd p{out_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-            continue;
-        char buf[4096];
-        const ssize_t n = ::read(out_, buf, sizeof buf);
-        if (n <= 0)
-            return std::nullopt;
-        buffered_.append(buf, static_cast<std::size_t>(n));
-    }
-}
-
-void Child::closeStdin()
-{
-    if (in_ >= 0) {
-        ::close(in_);
-        in_ = -1;
-    }
-}
-
-int Child::wait()
-{
-    if (pid_ <= 0)
-        return -1;
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) { }
-    pid_ = -1;
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
-}
-
-int Child::kill(int signal)
-{
-    if (pid_ <= 0)
-        return -1;
-    ::kill(pid_, signal);
-    return wait();
-}
 
 // --- FakePolkit ----------------------------------------------------------------------------------
 

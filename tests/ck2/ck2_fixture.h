@@ -17,29 +17,6 @@
 
 namespace ck::test {
 
-// A child process with pipes to its stdin and stdout (stderr goes to the test's stderr).
-class Child {
-public:
-    Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
-    ~Child();
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-
-    bool started() const { return pid_ > 0; }
-    pid_t pid() const { return pid_; }
-    // One line of its stdout without the newline; nullopt on EOF or timeout.
-    std::optional<std::string> readLine(std::chrono::milliseconds timeout = std::chrono::seconds(10));
-    void closeStdin();
-    int wait(); // exit status (128+signal when killed)
-    int kill(int signal);
-
-private:
-    pid_t pid_ = -1;
-    int in_ = -1;
-    int out_ = -1;
-    std::string buffered_;
-};
-
 // The fake polkit authority on the test bus.
 class FakePolkit {
 public:

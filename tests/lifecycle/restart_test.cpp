@@ -31,60 +31,20 @@ std::string readText(const std::string& path)
 class Leader {
 public:
     Leader(const TestBus& bus, uid_t user, const std::string& device)
+        : child_(
+            {"/usr/bin/python3", env("CK_SOURCE_ROOT") + "/tests/lifecycle/leader.py", std::to_string(user), device},
+            {{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}})
     {
-        int in[2], out[2];
-        EXPECT_EQ(::pipe2(in, O_CLOEXEC), 0);
-        EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(in[0], 0);
-            ::dup2(out[1], 1);
-            ::setenv("DBUS_SYSTEM_BUS_ADDRESS", bus.address().c_str(), 1);
-            const std::string script = env("CK_SOURCE_ROOT") + "/tests/lifecycle/leader.py";
-            const std::string uid = std::to_string(user);
-            ::execl("/usr/bin/python3", "python3", script.c_str(), uid.c_str(), device.c_str(), nullptr);
-            ::_exit(127);
-        }
-        ::close(in[0]);
-        ::close(out[1]);
-        stdin_ = in[1];
-        // Read the cookie line; the pipe stays open (closing it would kill the leader with SIGPIPE).
-        stdout_ = out[0];
-        char c = 0;
-        for (;;) {
-            const ssize_t n = ::read(stdout_, &c, 1);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0 || c == '\n')
-                break;
-            cookie_.push_back(c);
-        }
+        // The stdout pipe stays open: closing it would kill the leader with SIGPIPE.
+        cookie_ = child_.readLine().value_or("");
         EXPECT_EQ(cookie_.size(), 32u) << "the leader did not get a session";
     }
-    ~Leader() { kill(); }
-    void kill()
-    {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-            pid_ = -1;
-        }
-        if (stdin_ >= 0) {
-            ::close(stdin_);
-            stdin_ = -1;
-        }
-        if (stdout_ >= 0) {
-            ::close(stdout_);
-            stdout_ = -1;
-        }
-    }
+    void kill() { child_.kill(SIGKILL); }
     const std::string& cookie() const { return cookie_; }
-    pid_t pid() const { return pid_; }
+    pid_t pid() const { return child_.pid(); }
 
 private:
-    pid_t pid_ = -1;
-    int stdin_ = -1;
-    int stdout_ = -1;
+    Child child_;
     std::string cookie_;
 };
 

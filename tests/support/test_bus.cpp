@@ -3,6 +3,8 @@
 #include "support/test_bus.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -75,11 +77,17 @@ TempDir::~TempDir()
 }
 
 namespace {
+// The one fork+exec of the harness. Each fd >= 0 replaces stdin/stdout/stderr of the child.
 pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extraEnv, int stdoutFd,
-    int stderrFd)
+    int stderrFd, int stdinFd = -1, bool dieWithParent = false)
 {
     pid_t pid = ::fork();
     if (pid == 0) {
+        // If the test binary dies (a failed assertion may exit()), such a helper goes with it.
+        if (dieWithParent)
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (stdinFd >= 0)
+            ::dup2(stdinFd, 0);
         if (stdoutFd >= 0)
             ::dup2(stdoutFd, 1);
         if (stderrFd >= 0)
@@ -389,6 +397,87 @@ bool Client::waitForSignal(const std::string& name, std::chrono::milliseconds ti
             return false;
         },
         timeout);
+}
+
+// --- Child ---------------------------------------------------------------------------------------
+
+Child::Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+{
+    int in[2], out[2];
+    if (::pipe2(in, O_CLOEXEC) != 0)
+        return;
+    if (::pipe2(out, O_CLOEXEC) != 0) {
+        ::close(in[0]);
+        ::close(in[1]);
+        return;
+    }
+    pid_ = spawn(argv, env, out[1], -1, in[0], true);
+    ::close(in[0]);
+    ::close(out[1]);
+    in_ = in[1];
+    out_ = out[0];
+}
+
+Child::~Child()
+{
+    closeStdin();
+    if (pid_ > 0) {
+        kill(SIGTERM);
+    }
+    if (out_ >= 0)
+        ::close(out_);
+}
+
+std::optional<std::string> Child::readLine(std::chrono::milliseconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (auto nl = buffered_.find('\n'); nl != std::string::npos) {
+            std::string line = buffered_.substr(0, nl);
+            buffered_.erase(0, nl + 1);
+            return line;
+        }
+        const auto left
+            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || out_ < 0)
+            return std::nullopt;
+        pollfd p{out_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+            continue;
+        char buf[4096];
+        const ssize_t n = ::read(out_, buf, sizeof buf);
+        if (n <= 0)
+            return std::nullopt;
+        buffered_.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+void Child::closeStdin()
+{
+    if (in_ >= 0) {
+        ::close(in_);
+        in_ = -1;
+    }
+}
+
+int Child::wait()
+{
+    if (pid_ <= 0)
+        return -1;
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) { }
+    pid_ = -1;
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+}
+
+int Child::kill(int signal)
+{
+    if (pid_ <= 0)
+        return -1;
+    ::kill(pid_, signal);
+    return wait();
 }
 
 // --- commands ----------------------------------------------------------------------------------

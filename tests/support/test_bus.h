@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <functional>
 #include <map>
 #include <string>
@@ -117,6 +118,29 @@ public:
 private:
     GDBusConnection* connection_ = nullptr;
     guint subscription_ = 0;
+};
+
+// A child process with pipes to its stdin and stdout (stderr goes to the test's stderr).
+class Child {
+public:
+    Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+    ~Child();
+    Child(const Child&) = delete;
+    Child& operator=(const Child&) = delete;
+
+    bool started() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
+    // One line of its stdout without the newline; nullopt on EOF or timeout.
+    std::optional<std::string> readLine(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    void closeStdin();
+    int wait(); // exit status (128+signal when killed)
+    int kill(int signal);
+
+private:
+    pid_t pid_ = -1;
+    int in_ = -1;
+    int out_ = -1;
+    std::string buffered_;
 };
 
 struct CommandResult {
