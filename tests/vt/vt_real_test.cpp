@@ -2,6 +2,8 @@
 // Needs root and a VT console; exits 77 (meson: SKIP) otherwise. Always switches back.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include "support/pool_cost.h"
 #include <linux/vt.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -250,7 +252,7 @@ TEST(TheRealConsole, CostsAtMost8MiBOfVmSizeForThePoolOverNoWatching)
 #if defined(__SANITIZE_ADDRESS__)
     GTEST_SKIP() << "AddressSanitizer gives every thread its own large shadow allocations";
 #endif
-    if (std::getenv("CK_VT_MEASURE_CHILD")) {
+    if (ck::test::measuringPoolCost()) {
         auto none = VtMonitor::open("/dev/tty0", WatchMode::None, nullptr);
         ASSERT_TRUE(none.ok());
         const long noneKb = statusKb("VmSize");
@@ -264,28 +266,14 @@ TEST(TheRealConsole, CostsAtMost8MiBOfVmSizeForThePoolOverNoWatching)
         auto m = VtMonitor::open("/dev/tty0", WatchMode::WaitActive, nullptr);
         ASSERT_TRUE(m.ok());
         runFor(30ms);
-        std::printf("MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu\n", noneKb, eventKb, statusKb("VmSize"),
-            m.value()->threadCount());
+        ck::test::reportPoolCost({noneKb, eventKb, statusKb("VmSize"), m.value()->threadCount()});
         return;
     }
-    char self[4096] = {};
-    ASSERT_GT(::readlink("/proc/self/exe", self, sizeof self - 1), 0);
-    const std::string cmd = std::string("CK_VT_MEASURE_CHILD=1 '") + self
-        + "' --gtest_filter=TheRealConsole.CostsAtMost8MiBOfVmSizeForThePoolOverNoWatching 2>&1";
-    FILE* child = ::popen(cmd.c_str(), "r");
-    ASSERT_NE(child, nullptr);
-    long noneKb = -1, eventKb = -1, poolKb = -1;
-    std::size_t threads = 0;
-    char line[512];
-    while (std::fgets(line, sizeof line, child)) {
-        if (std::sscanf(
-                line, "MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu", &noneKb, &eventKb, &poolKb, &threads)
-            == 4)
-            break;
-    }
-    while (std::fgets(line, sizeof line, child)) { }
-    EXPECT_EQ(::pclose(child), 0);
-    ASSERT_GT(noneKb, 0);
+    const auto cost
+        = ck::test::measurePoolCostInFreshProcess("TheRealConsole.CostsAtMost8MiBOfVmSizeForThePoolOverNoWatching");
+    ASSERT_TRUE(cost) << "the fresh process did not report its VmSize";
+    const long noneKb = cost->noneKb, eventKb = cost->eventKb, poolKb = cost->poolKb;
+    const std::size_t threads = cost->threads;
     std::printf("VmSize: none %ld kB; waitevent %ld kB (+%ld); waitactive, %zu threads, %ld kB (+%ld)\n", noneKb,
         eventKb, eventKb - noneKb, threads, poolKb, poolKb - noneKb);
     EXPECT_EQ(threads, 62u);

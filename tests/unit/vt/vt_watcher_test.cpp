@@ -1,6 +1,8 @@
 // Tests of VtWatcher on a FakeVtDevice: mode choice, events, the lost-switch race, the pool's
 // re-arming, thread counts, memory and shutdown.
 #include <gtest/gtest.h>
+
+#include "support/pool_cost.h"
 #include <poll.h>
 
 #include <unistd.h>
@@ -239,7 +241,7 @@ TEST(APoolWatcher, CostsAtMost8MiBOfAddressSpaceOverNoThreads)
 #if defined(__SANITIZE_ADDRESS__)
     GTEST_SKIP() << "AddressSanitizer gives every thread its own large shadow allocations";
 #endif
-    if (std::getenv("CK_VT_MEASURE_CHILD")) {
+    if (ck::test::measuringPoolCost()) {
         FakeVtDevice dev(1);
         const long noneKb = statusKb("VmSize");
         long eventKb = 0;
@@ -252,28 +254,14 @@ TEST(APoolWatcher, CostsAtMost8MiBOfAddressSpaceOverNoThreads)
         auto w = startOk(dev, WatchMode::WaitActive);
         ASSERT_TRUE(w);
         ASSERT_TRUE(eventually([&] { return poolArmed(dev, 1); }));
-        std::printf("MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu\n", noneKb, eventKb, statusKb("VmSize"),
-            w->threadCount());
+        ck::test::reportPoolCost({noneKb, eventKb, statusKb("VmSize"), w->threadCount()});
         return;
     }
-    char self[4096] = {};
-    ASSERT_GT(::readlink("/proc/self/exe", self, sizeof self - 1), 0);
-    const std::string cmd = std::string("CK_VT_MEASURE_CHILD=1 '") + self
-        + "' --gtest_filter=APoolWatcher.CostsAtMost8MiBOfAddressSpaceOverNoThreads 2>&1";
-    FILE* child = ::popen(cmd.c_str(), "r");
-    ASSERT_NE(child, nullptr);
-    long noneKb = -1, eventKb = -1, poolKb = -1;
-    std::size_t threads = 0;
-    char line[512];
-    while (std::fgets(line, sizeof line, child)) {
-        if (std::sscanf(
-                line, "MEASURE none=%ld waitevent=%ld waitactive=%ld threads=%zu", &noneKb, &eventKb, &poolKb, &threads)
-            == 4)
-            break;
-    }
-    while (std::fgets(line, sizeof line, child)) { }
-    EXPECT_EQ(::pclose(child), 0);
-    ASSERT_GT(noneKb, 0);
+    const auto cost
+        = ck::test::measurePoolCostInFreshProcess("APoolWatcher.CostsAtMost8MiBOfAddressSpaceOverNoThreads");
+    ASSERT_TRUE(cost) << "the fresh process did not report its VmSize";
+    const long noneKb = cost->noneKb, eventKb = cost->eventKb, poolKb = cost->poolKb;
+    const std::size_t threads = cost->threads;
     std::printf("VmSize: none %ld kB; waitevent %ld kB (+%ld); waitactive, %zu threads, %ld kB (+%ld)\n", noneKb,
         eventKb, eventKb - noneKb, threads, poolKb, poolKb - noneKb);
     EXPECT_EQ(threads, 62u);
