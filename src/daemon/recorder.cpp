@@ -26,6 +26,8 @@ Recorder::~Recorder()
 {
     if (idle_ != 0)
         g_source_remove(idle_);
+    if (trim_ != 0)
+        g_source_remove(trim_);
     commit();
 }
 
@@ -73,10 +75,24 @@ void Recorder::commit()
     auto waiting = std::exchange(waiting_, {});
     for (auto& then : waiting)
         then();
-    if (std::exchange(trimAfterCommit_, false)) {
-        // The last session went: hand the freed heap back (RSS and, where the top is free, VmSize).
-        ::malloc_trim(0);
-    }
+    if (std::exchange(trimAfterCommit_, false))
+        scheduleTrim();
+}
+
+void Recorder::scheduleTrim()
+{
+    // The last session went: once the burst has settled (replies sent, messages freed), hand the
+    // freed heap back (RSS and, where the top is free, VmSize).
+    if (trim_ != 0)
+        g_source_remove(trim_);
+    trim_ = g_timeout_add(
+        100,
+        [](gpointer data) -> gboolean {
+            static_cast<Recorder*>(data)->trim_ = 0;
+            ::malloc_trim(0);
+            return G_SOURCE_REMOVE;
+        },
+        this);
 }
 
 void Recorder::connect()

@@ -44,6 +44,7 @@ public:
 
 private:
     void changed();
+    void scheduleTrim();
     void connect();
 
     core::Manager& manager_;
@@ -56,6 +57,7 @@ private:
     bool dirty_ = false;
     bool muted_ = false;
     bool trimAfterCommit_ = false;
+    guint trim_ = 0;
 };
 
 } // namespace ck::daemon
