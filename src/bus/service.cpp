@@ -372,6 +372,8 @@ void Service::connectCoreSignals()
         case core::SessionProperty::State:
             emitPropertiesChanged(s.path(), kSessionIface, {"session-state"});
             break;
+        case core::SessionProperty::RuntimeDir:
+            break; // no property: GetXDGRuntimeDir reads it
         }
     }));
     coreConnections_.push_back(m.idleHintChanged.connect([this](core::Session& s, bool idle) {

@@ -470,7 +470,10 @@ void Manager::unlock(Session& s)
 
 void Manager::setRuntimeDir(Session& s, std::string dir)
 {
+    if (s.runtimeDir_ == dir)
+        return;
     s.runtimeDir_ = std::move(dir);
+    sessionChanged.emit(s, SessionProperty::RuntimeDir);
 }
 
 void Manager::setIdleInhibited(bool inhibited)

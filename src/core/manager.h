@@ -23,7 +23,7 @@
 namespace ck::core {
 
 // Session properties that clients observe (names as on the bus).
-enum class SessionProperty { Active, IdleHint, LockedHint, State };
+enum class SessionProperty { Active, IdleHint, LockedHint, State, RuntimeDir };
 
 class Manager {
 public:

@@ -7,8 +7,6 @@
 #include <utility>
 
 #include "daemon/snapshot.h"
-#include "state/database.h"
-#include "state/persist.h"
 #include "util/log.h"
 #include "util/timestamps.h"
 
@@ -17,24 +15,30 @@ namespace ck::daemon {
 using state::HistoryEventType;
 
 Recorder::Recorder(core::Manager& manager, RecorderPaths paths, state::HookRunnerConfig hooks)
-    : manager_(manager), paths_(std::move(paths)), history_(paths_.history), hooks_(std::move(hooks))
+    : manager_(manager),
+      paths_(std::move(paths)),
+      files_(manager_, paths_.database, paths_.state),
+      history_(paths_.history),
+      hooks_(std::move(hooks))
 {
     connect();
 }
 
 Recorder::~Recorder()
 {
-    if (idle_ != 0)
-        g_source_remove(idle_);
-    if (trim_ != 0)
-        g_source_remove(trim_);
-    commit();
+    for (guint source : {idle_, trim_, databaseTimer_})
+        if (source != 0)
+            g_source_remove(source);
+    flush();
 }
 
 namespace {
 // Past this many waiting replies the batch is written at once: replies never starve behind a
 // steady stream of requests.
 constexpr std::size_t kMaxWaiting = 256;
+// The database is rewritten whole (its readers expect one file): at most once per this interval.
+// The first change after a quiet interval is written at once, before the replies of its batch.
+constexpr gint64 kDatabaseIntervalUs = 50 * 1000;
 } // namespace
 
 void Recorder::commitThen(std::function<void()> then)
@@ -47,7 +51,6 @@ void Recorder::commitThen(std::function<void()> then)
 
 void Recorder::changed()
 {
-    dirty_ = true;
     // Below the priority of incoming D-Bus calls: a burst of calls is handled first, then written
     // once.
     if (idle_ == 0)
@@ -64,19 +67,61 @@ void Recorder::changed()
 
 void Recorder::commit()
 {
-    if (dirty_) {
-        dirty_ = false;
-        const state::Snapshot snap = snapshotOf(manager_);
-        if (auto r = state::writeDatabase(paths_.database, snap); !r)
-            log::warning("cannot write the session database: " + r.error().message);
-        if (auto r = state::saveState(paths_.state, snap, manager_.nextSessionSerial(), manager_.nextSeatSerial()); !r)
-            log::warning("cannot save the restart state: " + r.error().message);
-    }
+    files_.writeRestartState();
+    if (files_.databaseStale())
+        scheduleDatabase();
     auto waiting = std::exchange(waiting_, {});
     for (auto& then : waiting)
         then();
     if (std::exchange(trimAfterCommit_, false))
         scheduleTrim();
+}
+
+void Recorder::flush()
+{
+    commit();
+    writeDatabase();
+}
+
+void Recorder::scheduleDatabase()
+{
+    if (databaseTimer_ != 0)
+        return;
+    const gint64 wait = lastDatabaseWrite_ + kDatabaseIntervalUs - g_get_monotonic_time();
+    if (lastDatabaseWrite_ == 0 || wait <= 0) {
+        writeDatabase();
+        return;
+    }
+    databaseTimer_ = g_timeout_add(
+        static_cast<guint>((wait + 999) / 1000),
+        [](gpointer data) -> gboolean {
+            auto* self = static_cast<Recorder*>(data);
+            self->databaseTimer_ = 0;
+            self->writeDatabase();
+            return G_SOURCE_REMOVE;
+        },
+        this);
+}
+
+void Recorder::writeDatabase()
+{
+    if (databaseTimer_ != 0) {
+        g_source_remove(databaseTimer_);
+        databaseTimer_ = 0;
+    }
+    if (files_.databaseStale()) {
+        files_.writeDatabase();
+        lastDatabaseWrite_ = g_get_monotonic_time();
+    }
+    // Hooks read the database (udev-acl does): they run once it shows their event.
+    for (auto& hook : std::exchange(hooksAfterDatabase_, {}))
+        hooks_.run(hook.kind, std::move(hook.action), std::move(hook.env));
+}
+
+void Recorder::runHook(state::HookKind kind, std::string action, std::vector<std::string> env)
+{
+    hooksAfterDatabase_.push_back({kind, std::move(action), std::move(env)});
+    changed();
 }
 
 void Recorder::scheduleTrim()
@@ -100,47 +145,57 @@ void Recorder::connect()
     auto& m = manager_;
     const auto now = [] { return realtimeNow(); };
     connections_.push_back(m.seatAdded.connect([this, now](core::Seat& seat) {
+        files_.seatChanged(seat);
         changed();
         if (muted_)
             return;
         const auto rec = seatRecord(seat);
         history_.append(state::seatEvent(HistoryEventType::SeatAdded, now(), rec));
-        hooks_.run(state::HookKind::Seat, "seat_added", state::seatHookEnv(rec.id, nullptr, nullptr));
+        runHook(state::HookKind::Seat, "seat_added", state::seatHookEnv(rec.id, nullptr, nullptr));
     }));
     connections_.push_back(m.seatRemoved.connect([this, now](core::Seat& seat) {
+        files_.seatRemoved(seat);
         changed();
         const auto rec = seatRecord(seat);
         history_.append(state::seatEvent(HistoryEventType::SeatRemoved, now(), rec));
-        hooks_.run(state::HookKind::Seat, "seat_removed", state::seatHookEnv(rec.id, nullptr, nullptr));
+        runHook(state::HookKind::Seat, "seat_removed", state::seatHookEnv(rec.id, nullptr, nullptr));
     }));
     connections_.push_back(m.sessionAdded.connect([this, now](core::Session& s) {
+        files_.sessionAdded(s);
         changed();
         if (muted_)
             return;
         const auto rec = sessionRecord(s);
         history_.append(state::sessionEvent(HistoryEventType::SeatSessionAdded, now(), rec));
-        hooks_.run(state::HookKind::Session, "session_added", state::sessionHookEnv(rec));
+        runHook(state::HookKind::Session, "session_added", state::sessionHookEnv(rec));
     }));
     connections_.push_back(m.sessionRemoved.connect([this, now](core::Session& s) {
+        files_.sessionRemoved(s);
         changed();
         trimAfterCommit_ = trimAfterCommit_ || manager_.sessionCount() == 0;
         const auto rec = sessionRecord(s);
         history_.append(state::sessionEvent(HistoryEventType::SeatSessionRemoved, now(), rec));
-        hooks_.run(state::HookKind::Session, "session_removed", state::sessionHookEnv(rec));
+        runHook(state::HookKind::Session, "session_removed", state::sessionHookEnv(rec));
     }));
     connections_.push_back(
         m.activeSessionChanged.connect([this, now](core::Seat& seat, core::Session* old, core::Session* cur) {
+            // The sessions' is-active changes come as sessionChanged; `old` may be a session
+            // that was just removed (and is freed after this signal).
+            files_.seatChanged(seat);
             changed();
             if (muted_)
                 return;
             history_.append(state::activeSessionChangedEvent(now(), seat.path(), cur ? cur->path() : std::string()));
             const auto oldRec = old ? std::optional(sessionRecord(*old)) : std::nullopt;
             const auto newRec = cur ? std::optional(sessionRecord(*cur)) : std::nullopt;
-            hooks_.run(state::HookKind::Seat, "seat_active_session_changed",
+            runHook(state::HookKind::Seat, "seat_active_session_changed",
                 state::seatHookEnv(seat.path(), oldRec ? &*oldRec : nullptr, newRec ? &*newRec : nullptr));
         }));
-    // Hints and properties are part of the restart state (not of the classic database).
-    connections_.push_back(m.sessionChanged.connect([this](core::Session&, core::SessionProperty) { changed(); }));
+    // Hints and properties are part of the restart state (is-active of the database too).
+    connections_.push_back(m.sessionChanged.connect([this](core::Session& s, core::SessionProperty property) {
+        files_.sessionChanged(s, property);
+        changed();
+    }));
 }
 
 } // namespace ck::daemon

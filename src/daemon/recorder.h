@@ -1,7 +1,11 @@
 // Recorder: keeps the files others read (database, history, hooks) and the daemon's own restart
-// state in step with the model. The database and the restart state are rewritten atomically once
-// per main-loop batch of changes (group commit): a reply that creates or ends a session waits
-// for the write that includes it, so what a client was told survives a crash of the daemon.
+// state in step with the model.
+//  - The restart state is written once per main-loop batch of changes (group commit; StateFiles
+//    appends what changed): a reply that creates or ends a session waits for the write that
+//    includes it, so what a client was told survives a crash of the daemon.
+//  - The database is rewritten whole, in the same commit when the last rewrite is 50 ms old or
+//    more, else when those 50 ms are over: during a burst of logins it trails by at most that.
+//  - Hooks run once the database shows their event; history lines are written at once.
 #pragma once
 
 #include <glib.h>
@@ -12,6 +16,7 @@
 #include <vector>
 
 #include "core/manager.h"
+#include "daemon/state_files.h"
 #include "state/history.h"
 #include "state/hooks.h"
 #include "util/typed_signal.h"
@@ -33,8 +38,11 @@ public:
 
     // While muted (restoring sessions after a restart) model events write no history and run no hooks.
     void setMuted(bool muted) { muted_ = muted; }
-    // Writes the database and the restart state now if anything changed, then runs what waited.
+    // Writes the restart state now if anything changed, then runs what waited; the database follows
+    // (now, or when its interval is over).
     void commit();
+    // commit() and the database now (at exit; tests).
+    void flush();
     // Runs `then` after the next write (which includes every change made so far). All calls of
     // one main-loop batch share one write; a long queue is written at once.
     void commitThen(std::function<void()> then);
@@ -45,16 +53,28 @@ public:
 private:
     void changed();
     void scheduleTrim();
+    void scheduleDatabase();
+    void writeDatabase();
+    void runHook(state::HookKind kind, std::string action, std::vector<std::string> env);
     void connect();
+
+    struct PendingHook {
+        state::HookKind kind;
+        std::string action;
+        std::vector<std::string> env;
+    };
 
     core::Manager& manager_;
     RecorderPaths paths_;
+    StateFiles files_;
     state::HistoryWriter history_;
     state::HookRunner hooks_;
     std::vector<Connection> connections_;
     std::vector<std::function<void()>> waiting_;
+    std::vector<PendingHook> hooksAfterDatabase_;
     guint idle_ = 0;
-    bool dirty_ = false;
+    guint databaseTimer_ = 0;
+    gint64 lastDatabaseWrite_ = 0; // monotonic, microseconds
     bool muted_ = false;
     bool trimAfterCommit_ = false;
     guint trim_ = 0;

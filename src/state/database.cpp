@@ -48,14 +48,13 @@ std::string escapeKeyFileValue(std::string_view value)
 
 namespace {
 
-class KeyFileWriter {
+// One group as g_key_file_to_data() prints it, preceded by the blank line that separates it
+// from the group before (the first group of the file is written without that first byte).
+class GroupWriter {
 public:
-    void group(std::string_view name)
+    explicit GroupWriter(std::string_view name)
     {
-        // g_key_file_to_data() separates groups by an empty line unless one is already there.
-        if (out_.size() >= 2 && out_[out_.size() - 2] != '\n')
-            out_ += '\n';
-        out_ += '[';
+        out_ += "\n[";
         out_ += name;
         out_ += "]\n";
     }
@@ -89,57 +88,89 @@ std::string joined(const std::vector<std::string>& items)
 
 } // namespace
 
+std::string seatGroup(const SeatRecord& seat)
+{
+    GroupWriter w("Seat " + seat.id);
+    w.number("kind", static_cast<long long>(seat.kind));
+    w.string("sessions", joined(seat.sessionIds));
+    std::string devices;
+    for (const auto& [type, id] : seat.devices) {
+        if (!devices.empty())
+            devices += ' ';
+        devices += type + ':' + id;
+    }
+    w.string("devices", devices);
+    if (!seat.activeSessionId.empty())
+        w.string("active_session", seat.activeSessionId);
+    return w.take();
+}
+
+std::string sessionGroup(const SessionRecord& s)
+{
+    GroupWriter w("Session " + s.id);
+    w.number("uid", static_cast<unsigned long long>(s.uid));
+    w.string("seat", s.seatId);
+    // 0.4.6 writes `type` when the type is non-NULL; our records cannot tell NULL from "",
+    // and an empty type carries no information, so an empty type is left out.
+    if (!s.type.empty())
+        w.string("type", s.type);
+    if (!s.loginSessionId.empty())
+        w.string("login_session_id", s.loginSessionId);
+    if (!s.displayDevice.empty())
+        w.string("display_device", s.displayDevice);
+    if (!s.x11DisplayDevice.empty())
+        w.string("x11_display_device", s.x11DisplayDevice);
+    if (!s.x11Display.empty())
+        w.string("x11_display", s.x11Display);
+    w.string("remote_host_name", s.remoteHostName);
+    w.boolean("is_active", s.isActive);
+    w.boolean("is_local", s.isLocal);
+    w.string("creation_time", s.creationTime);
+    return w.take();
+}
+
+std::string leaderGroup(const LeaderRecord& l)
+{
+    GroupWriter w("SessionLeader " + l.sessionId);
+    w.string("session", l.sessionId);
+    w.number("uid", static_cast<unsigned long long>(l.uid));
+    w.number("pid", static_cast<long long>(l.pid));
+    w.string("service_name", l.serviceName);
+    return w.take();
+}
+
+std::vector<std::string_view> databaseParts(std::vector<std::string_view> groups)
+{
+    if (!groups.empty())
+        groups.front().remove_prefix(1); // no blank line before the first group
+    return groups;
+}
+
 std::string formatDatabase(const Snapshot& snapshot)
 {
-    KeyFileWriter w;
-    for (const auto& seat : snapshot.seats) {
-        w.group("Seat " + seat.id);
-        w.number("kind", static_cast<long long>(seat.kind));
-        w.string("sessions", joined(seat.sessionIds));
-        std::string devices;
-        for (const auto& [type, id] : seat.devices) {
-            if (!devices.empty())
-                devices += ' ';
-            devices += type + ':' + id;
-        }
-        w.string("devices", devices);
-        if (!seat.activeSessionId.empty())
-            w.string("active_session", seat.activeSessionId);
-    }
-    for (const auto& s : snapshot.sessions) {
-        w.group("Session " + s.id);
-        w.number("uid", static_cast<unsigned long long>(s.uid));
-        w.string("seat", s.seatId);
-        // 0.4.6 writes `type` when the type is non-NULL; our records cannot tell NULL from "",
-        // and an empty type carries no information, so an empty type is left out.
-        if (!s.type.empty())
-            w.string("type", s.type);
-        if (!s.loginSessionId.empty())
-            w.string("login_session_id", s.loginSessionId);
-        if (!s.displayDevice.empty())
-            w.string("display_device", s.displayDevice);
-        if (!s.x11DisplayDevice.empty())
-            w.string("x11_display_device", s.x11DisplayDevice);
-        if (!s.x11Display.empty())
-            w.string("x11_display", s.x11Display);
-        w.string("remote_host_name", s.remoteHostName);
-        w.boolean("is_active", s.isActive);
-        w.boolean("is_local", s.isLocal);
-        w.string("creation_time", s.creationTime);
-    }
-    for (const auto& l : snapshot.leaders) {
-        w.group("SessionLeader " + l.sessionId);
-        w.string("session", l.sessionId);
-        w.number("uid", static_cast<unsigned long long>(l.uid));
-        w.number("pid", static_cast<long long>(l.pid));
-        w.string("service_name", l.serviceName);
-    }
-    return w.take();
+    std::vector<std::string> groups;
+    for (const auto& seat : snapshot.seats)
+        groups.push_back(seatGroup(seat));
+    for (const auto& s : snapshot.sessions)
+        groups.push_back(sessionGroup(s));
+    for (const auto& l : snapshot.leaders)
+        groups.push_back(leaderGroup(l));
+    std::string out;
+    for (const auto& part : databaseParts({groups.begin(), groups.end()}))
+        out += part;
+    return out;
 }
 
 Result<void> writeDatabase(const std::string& path, const Snapshot& snapshot)
 {
-    auto r = writeFileAtomically(path, formatDatabase(snapshot), 0644, 0755);
+    const std::string content = formatDatabase(snapshot);
+    const std::string_view part = content;
+    return writeDatabase(path, std::span<const std::string_view>(&part, 1));
+}
+
+Result<void> writeDatabase(const std::string& path, std::span<const std::string_view> parts)
+{
+    auto r = writeFileAtomically(path, parts, 0644, 0755);
     if (!r)
         ::unlink(path.c_str());
     return r;

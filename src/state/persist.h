@@ -1,11 +1,14 @@
 // The daemon's own restart state (/run/ConsoleKit/state): a versioned, lossless snapshot.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "state/records.h"
 #include "util/result.h"
+#include "util/unique_fd.h"
 
 namespace ck::state {
 
@@ -13,22 +16,42 @@ struct LoadedState {
     Snapshot snapshot;
     unsigned nextSessionSerial = 1;
     unsigned nextSeatSerial = 1;
+    std::size_t uncommittedBytes = 0; // a change record cut short (by a crash while appending): ignored
 };
 
-// Format, version 1 (line based, UTF-8 agnostic):
+// What changed since the last write: records added or changed, ids removed.
+struct StateChange {
+    unsigned nextSessionSerial = 1;
+    unsigned nextSeatSerial = 1;
+    std::vector<SeatRecord> seats;
+    std::vector<SessionRecord> sessions;
+    std::vector<LeaderRecord> leaders; // of the sessions added
+    std::vector<std::string> droppedSeats;
+    std::vector<std::string> droppedSessions; // their leaders go with them
+};
+
+// Format, version 2 (line based, UTF-8 agnostic): a snapshot, then change records appended to it.
 //   # comment lines and blank lines are ignored
-//   version=1
+//   version=2
 //   next-session-serial=<n>
 //   next-seat-serial=<n>
-//   [seat]     id, kind, session (repeated), device (repeated: "<type> <id>"), active-session
+//   [seat]     id, kind, device (repeated: "<type> <id>"), active-session
 //   [session]  id, uid, seat, type, class, service, state, login-session-id, display-device,
 //              x11-display-device, x11-display, remote-host-name, is-active, is-local,
 //              creation-time, runtime-dir, vtnr, idle-hint, locked-hint
 //   [leader]   session, uid, pid, service-name, cookie, pid-start-time
+//   [commit]
+// A change record is [serials] (next-session-serial, next-seat-serial), the [seat], [session]
+// and [leader] records that were added or changed, [drop-seat] and [drop-session] (id), then
+// [commit]. A record replaces an earlier one with the same id in its place; a dropped session
+// takes its leader along; a seat's sessions are the sessions naming it, in file order. Whatever
+// follows the last [commit] is ignored (an append cut short). Version 1 (a snapshot without
+// [commit], seats listing their sessions with repeated session keys) is read as well.
 // Values are backslash-escaped: \\ \n \r \t and \xHH for other control bytes (and \s for a
 // space inside a device item), so every string round-trips. Every key is written; the parser
 // rejects unknown keys, duplicates, missing ids and bad numbers with a line-numbered error.
 std::string formatState(const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial);
+std::string formatStateChange(const StateChange& change);
 Result<LoadedState> parseState(std::string_view text);
 
 // Atomic write (temp + fsync + rename), mode 0600: the file holds session cookies.
@@ -38,5 +61,23 @@ Result<void> saveState(
 // not a regular file owned by our euid, or that others may write, is refused: it would let
 // them plant sessions and cookies.
 Result<LoadedState> loadState(const std::string& path);
+
+// The restart state as the daemon keeps it: rewrite() replaces the file with a snapshot (atomic,
+// 0600) and keeps it open; append() adds one committed change record (fdatasync'd), so a write
+// costs what changed, not what exists. After a failed append, or once the records outgrow the
+// snapshot (wantsRewrite()), the next write must be a rewrite.
+class StateJournal {
+public:
+    explicit StateJournal(std::string path);
+    Result<void> rewrite(const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial);
+    Result<void> append(const StateChange& change);
+    bool wantsRewrite() const;
+
+private:
+    std::string path_;
+    UniqueFd fd_;
+    std::size_t snapshotBytes_ = 0;
+    std::size_t appendedBytes_ = 0;
+};
 
 } // namespace ck::state

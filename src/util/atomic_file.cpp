@@ -3,8 +3,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -41,6 +43,12 @@ Result<void> makeDirectories(const std::string& path, mode_t mode)
 
 Result<void> writeFileAtomically(const std::string& path, std::string_view content, mode_t mode, mode_t dirMode)
 {
+    return writeFileAtomically(path, std::span<const std::string_view>(&content, 1), mode, dirMode);
+}
+
+Result<void> writeFileAtomically(
+    const std::string& path, std::span<const std::string_view> parts, mode_t mode, mode_t dirMode)
+{
     const auto slash = path.rfind('/');
     if (slash != std::string::npos && slash > 0) {
         if (auto r = makeDirectories(path.substr(0, slash), dirMode); !r)
@@ -57,22 +65,49 @@ Result<void> writeFileAtomically(const std::string& path, std::string_view conte
     };
     if (::fchmod(fd.get(), mode) != 0)
         return fail("cannot chmod");
-    std::size_t done = 0;
-    while (done < content.size()) {
-        ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return fail("cannot write");
-        }
-        done += static_cast<std::size_t>(n);
-    }
+    if (!writeAll(fd.get(), parts))
+        return fail("cannot write");
     if (::fsync(fd.get()) != 0)
         return fail("cannot fsync");
     fd.reset();
     if (::rename(tmp.c_str(), path.c_str()) != 0)
         return fail("cannot rename");
     return {};
+}
+
+bool writeAll(int fd, std::span<const std::string_view> parts)
+{
+    std::array<iovec, 256> iov{};
+    std::size_t next = 0; // first part not yet (fully) queued
+    std::size_t offset = 0; // bytes of parts[next] already written
+    while (next < parts.size()) {
+        std::size_t n = 0;
+        for (std::size_t i = next; i < parts.size() && n < iov.size(); ++i) {
+            const std::size_t skip = i == next ? offset : 0;
+            if (parts[i].size() == skip)
+                continue;
+            iov[n].iov_base = const_cast<char*>(parts[i].data() + skip);
+            iov[n].iov_len = parts[i].size() - skip;
+            ++n;
+        }
+        if (n == 0)
+            break;
+        ssize_t done = ::writev(fd, iov.data(), static_cast<int>(n));
+        if (done < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        // Advance over what was written (whole parts, then into a part).
+        auto left = static_cast<std::size_t>(done);
+        while (next < parts.size() && left >= parts[next].size() - offset) {
+            left -= parts[next].size() - offset;
+            offset = 0;
+            ++next;
+        }
+        offset += left;
+    }
+    return true;
 }
 
 Result<std::string> readFile(const std::string& path, std::size_t maxBytes)

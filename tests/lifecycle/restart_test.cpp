@@ -222,10 +222,12 @@ TEST(ADaemon, RewritesTheDatabaseOnEveryChange)
     {
         Leader leader(bus, 1000, "/dev/tty3");
         const std::string path = sessionForCookie(c, leader.cookie());
-        db = readText(daemon.rundir() + "/database");
-        EXPECT_NE(
-            db.find("[Session " + path + "]\nuid=1000\nseat=/org/freedesktop/ConsoleKit/Seat1\n"), std::string::npos)
-            << db;
+        // At once after a quiet spell, within 50 ms during a burst (the seat was just written).
+        const std::string group = "[Session " + path + "]\nuid=1000\nseat=/org/freedesktop/ConsoleKit/Seat1\n";
+        EXPECT_TRUE(c.waitFor([&] {
+            db = readText(daemon.rundir() + "/database");
+            return db.find(group) != std::string::npos;
+        })) << db;
         EXPECT_EQ(db.find(leader.cookie()), std::string::npos) << "cookies must not be world-readable";
         struct stat st { };
         ASSERT_EQ(::stat((daemon.rundir() + "/database").c_str(), &st), 0);
@@ -236,6 +238,45 @@ TEST(ADaemon, RewritesTheDatabaseOnEveryChange)
     EXPECT_TRUE(c.waitFor([&] {
         return readText(daemon.rundir() + "/database").find("[Session ") == std::string::npos;
     })) << readText(daemon.rundir() + "/database");
+}
+
+TEST(ADaemonWithHooks, RunsThemOnceTheDatabaseShowsTheirEvent)
+{
+    // udev-acl, run from run-seat.d, reads the database to decide who gets the devices.
+    TestBus bus;
+    Daemon daemon(bus);
+    const std::string dir = daemon.confdir() + "/run-session.d";
+    ::mkdir(dir.c_str(), 0755);
+    const std::string out = daemon.root() + "/hook.out";
+    {
+        std::ofstream hook(dir + "/10-copy.ck");
+        hook << "#!/bin/sh\n{ echo \"== $1 $CK_SESSION_ID\"; cat '" << daemon.rundir()
+             << "/database'; echo \"== end of $1\"; } >> " << out << "\n";
+    }
+    ::chmod((dir + "/10-copy.ck").c_str(), 0755);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Client c(bus.address());
+    std::string path;
+    {
+        Leader leader(bus, 1000, "/dev/tty3");
+        path = sessionForCookie(c, leader.cookie());
+        // The session stays until its hook has read the database.
+        ASSERT_TRUE(c.waitFor([&] { return readText(out).find("== end of session_added") != std::string::npos; },
+            std::chrono::seconds(10)));
+    }
+    ASSERT_TRUE(c.waitFor(
+        [&] { return readText(out).find("== end of session_removed") != std::string::npos; }, std::chrono::seconds(10)))
+        << readText(out);
+    const std::string text = readText(out);
+    const auto removed = text.find("== session_removed");
+    const std::string added = text.substr(0, removed);
+    EXPECT_EQ(added.find("== session_added " + path + "\n"), 0u) << text;
+    EXPECT_NE(added.find("[Session " + path + "]"), std::string::npos)
+        << "session_added ran before the database had it:\n"
+        << text;
+    EXPECT_EQ(text.find("[Session " + path + "]", removed), std::string::npos)
+        << "session_removed ran before the database lost it:\n"
+        << text;
 }
 
 TEST(ADaemonWithHooks, RunsThemWithTheSessionVariablesWhileServing)

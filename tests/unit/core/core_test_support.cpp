@@ -67,6 +67,8 @@ const char* propertyName(SessionProperty property)
         return "LockedHint";
     case SessionProperty::State:
         return "State";
+    case SessionProperty::RuntimeDir:
+        return "RuntimeDir";
     }
     return "?";
 }

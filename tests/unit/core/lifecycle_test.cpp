@@ -209,8 +209,17 @@ TEST_F(AManager, CountsDistinctUsersThatTheCallerCounts)
 TEST_F(AManager, KeepsARuntimeDirectoryForASession)
 {
     Session& s = open(textSession(1000, "/dev/tty2"));
+    int announced = 0;
+    auto c = manager.sessionChanged.connect([&](Session& changed, SessionProperty p) {
+        EXPECT_EQ(&changed, &s);
+        EXPECT_EQ(p, SessionProperty::RuntimeDir);
+        ++announced;
+    });
     manager.setRuntimeDir(s, "/run/user/1000");
     EXPECT_EQ(s.runtimeDir(), "/run/user/1000");
+    EXPECT_EQ(announced, 1) << "the restart state keeps it: a change is announced";
+    manager.setRuntimeDir(s, "/run/user/1000");
+    EXPECT_EQ(announced, 1) << "setting the same directory again is no change";
 }
 
 TEST_F(AManager, AnnouncesARemovedSessionAfterUnlinkingItButWhileItIsAlive)

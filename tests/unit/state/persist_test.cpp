@@ -58,14 +58,14 @@ Snapshot awkwardSnapshot()
     SeatRecord seat;
     seat.id = "Seat " + nasty;
     seat.kind = 1;
-    seat.sessionIds = {"", nasty, bytes};
+    seat.sessionIds = {bytes}; // what the sessions naming the seat give (version 2 derives it)
     seat.devices = {{"dr m", " id with  spaces "}, {"", ""}, {bytes, nasty}, {"a\\sb", "\\"}};
     seat.activeSessionId = nasty;
     s.seats.push_back(seat);
     SessionRecord ses;
     ses.id = bytes;
     ses.uid = 4294967295u;
-    ses.seatId = nasty;
+    ses.seatId = seat.id;
     ses.type = " leading";
     ses.sessionClass = "trailing ";
     ses.service = "=";
@@ -121,7 +121,7 @@ TEST(TheRestartState, RoundTripsAnEmptySnapshot)
 TEST(TheRestartState, StartsWithAVersionLine)
 {
     const std::string text = formatState(test::twoSeatsThreeSessions(), 4, 3);
-    EXPECT_NE(text.find("\nversion=1\n"), std::string::npos);
+    EXPECT_NE(text.find("\nversion=2\n"), std::string::npos);
     EXPECT_NE(text.find("cookie=host-1374208180.1-123456789\n"), std::string::npos);
     EXPECT_NE(text.find("cookie=secret'cookie\\nwith newline\n"), std::string::npos);
 }
@@ -137,7 +137,7 @@ TEST(MalformedRestartState, IsRejectedWithALineNumberedError)
         {"", "empty"},
         {"# only a comment\n", "empty"},
         {"next-session-serial=1\n", "version"},
-        {"version=2\n", "unsupported state version 2"},
+        {"version=3\n", "unsupported state version 3"},
         {"version=one\n", "version"},
         {"version=1\n", "next-session-serial"},
         {head + "[seat]\nkind=0\n", "lacks id"},
@@ -174,6 +174,161 @@ TEST(TruncatedRestartState, NeverCrashesTheParser)
         (void)r; // any answer is fine; what matters is no crash and no hang (run under ASan)
     }
     SUCCEED();
+}
+
+// The sample snapshot after these changes: Session2 got idle, Session3 and its seat went,
+// Session4 came on Seat1 (which made it active), serials moved on.
+StateChange sampleChange(Snapshot& expected)
+{
+    const std::string p = "/org/freedesktop/ConsoleKit/";
+    StateChange c;
+    c.nextSessionSerial = 5;
+    c.nextSeatSerial = 3;
+    SeatRecord seat1 = expected.seats[0];
+    seat1.activeSessionId = p + "Session4";
+    seat1.sessionIds.clear(); // a change record does not list them
+    c.seats.push_back(seat1);
+    SessionRecord s2 = expected.sessions[1];
+    s2.idleHint = true;
+    s2.isActive = false;
+    SessionRecord s4 = expected.sessions[0];
+    s4.id = p + "Session4";
+    s4.isActive = true;
+    s4.runtimeDir = "/run/user/0";
+    c.sessions = {s2, s4};
+    c.leaders.push_back(LeaderRecord{s4.id, 0, 999, ":1.99", "cookie-4", 77});
+    c.droppedSeats = {p + "Seat2"};
+    c.droppedSessions = {p + "Session3"};
+
+    expected.seats = {expected.seats[0]};
+    expected.seats[0].activeSessionId = seat1.activeSessionId;
+    expected.seats[0].sessionIds.push_back(s4.id);
+    expected.sessions = {expected.sessions[0], s2, s4};
+    expected.leaders.push_back(c.leaders.front());
+    return c;
+}
+
+TEST(ARestartStateWithAChangeRecord, LoadsAsTheSnapshotWithTheChangesApplied)
+{
+    Snapshot expected = test::twoSeatsThreeSessions();
+    const StateChange change = sampleChange(expected);
+    auto loaded = parseState(formatState(test::twoSeatsThreeSessions(), 4, 3) + formatStateChange(change));
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    EXPECT_EQ(loaded->nextSessionSerial, 5u);
+    EXPECT_EQ(loaded->uncommittedBytes, 0u);
+    expectSameSnapshot(loaded->snapshot, expected);
+}
+
+TEST(ARestartStateWithAChangeRecord, IgnoresDropsOfUnknownIdsAndKeepsTheOrderOfReplacedRecords)
+{
+    Snapshot snap = test::twoSeatsThreeSessions();
+    StateChange change;
+    change.nextSessionSerial = 4;
+    change.nextSeatSerial = 3;
+    change.sessions = {snap.sessions[0]};
+    change.sessions[0].lockedHint = true;
+    change.droppedSessions = {"/org/freedesktop/ConsoleKit/Session77"};
+    change.droppedSeats = {"/org/freedesktop/ConsoleKit/Seat77"};
+    auto loaded = parseState(formatState(snap, 4, 3) + formatStateChange(change));
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    snap.sessions[0].lockedHint = true;
+    expectSameSnapshot(loaded->snapshot, snap);
+}
+
+TEST(ARestartStateWhoseLastAppendWasCutShort, LoadsWhatWasCommittedBefore)
+{
+    Snapshot expected = test::twoSeatsThreeSessions();
+    const std::string base = formatState(expected, 4, 3);
+    const std::string change = formatStateChange(sampleChange(expected));
+    for (std::size_t n = 0; n < change.size(); ++n) {
+        auto loaded = parseState(base + change.substr(0, n));
+        ASSERT_TRUE(loaded.ok()) << "cut after " << n << " bytes: " << loaded.error().message;
+        EXPECT_EQ(loaded->uncommittedBytes, n);
+        EXPECT_EQ(loaded->nextSessionSerial, 4u);
+        expectSameSnapshot(loaded->snapshot, test::twoSeatsThreeSessions());
+    }
+}
+
+TEST(ARestartStateWithoutACommitLine, IsRejected)
+{
+    std::string text = formatState(test::twoSeatsThreeSessions(), 4, 3);
+    text.resize(text.rfind("[commit]"));
+    auto r = parseState(text);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("[commit]"), std::string::npos) << r.error().message;
+}
+
+TEST(AVersion1RestartState, StillLoadsWithTheSeatsSessionLists)
+{
+    const std::string text = "version=1\nnext-session-serial=3\nnext-seat-serial=2\n"
+                             "[seat]\nid=Seat1\nkind=0\nsession=Session2\nsession=Session1\nactive-session=\n"
+                             "[session]\nid=Session1\nseat=Seat1\n[session]\nid=Session2\nseat=Seat1\n"
+                             "[leader]\nsession=Session1\ncookie=c1\n";
+    auto loaded = parseState(text);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    ASSERT_EQ(loaded->snapshot.seats.size(), 1u);
+    EXPECT_EQ(loaded->snapshot.seats[0].sessionIds, (std::vector<std::string>{"Session2", "Session1"}));
+    EXPECT_EQ(loaded->snapshot.sessions.size(), 2u);
+    EXPECT_EQ(loaded->snapshot.leaders.size(), 1u);
+}
+
+TEST(MalformedVersion2RestartState, IsRejectedWithALineNumberedError)
+{
+    const std::string head = "version=2\nnext-session-serial=1\nnext-seat-serial=1\n";
+    const std::string commit = "[commit]\n";
+    struct Case {
+        std::string text;
+        std::string mentions;
+    };
+    const Case cases[] = {
+        {head + "[seat]\nid=S\nsession=X\n" + commit, "line 6: unknown key session"},
+        {head + "[drop-session]\n" + commit, "lacks id"},
+        {head + "[drop-seat]\nid=A\nid=B\n" + commit, "duplicate key id"},
+        {head + "[serials]\nnext-session-serial=1\n" + commit, "lacks next-seat-serial"},
+        {head + commit + "x=1\n" + commit, "takes no keys"},
+        {"version=1\nnext-session-serial=1\nnext-seat-serial=1\n[serials]\n", "unknown section"},
+    };
+    for (const auto& c : cases) {
+        auto r = parseState(c.text);
+        ASSERT_FALSE(r.ok()) << "accepted: " << c.text;
+        EXPECT_NE(r.error().message.find(c.mentions), std::string::npos)
+            << "message '" << r.error().message << "' lacks '" << c.mentions << "'";
+    }
+}
+
+TEST(AStateJournal, AppendsChangesThatLoadBackAndRewritesOnceTheyOutgrowTheSnapshot)
+{
+    test::TempDir dir;
+    const std::string path = dir.file("run/ConsoleKit/state");
+    StateJournal journal(path);
+    EXPECT_TRUE(journal.wantsRewrite()) << "nothing written yet";
+    EXPECT_FALSE(journal.append(StateChange{}).ok()) << "an append needs a snapshot first";
+    Snapshot expected = test::twoSeatsThreeSessions();
+    ASSERT_TRUE(journal.rewrite(expected, 4, 3).ok());
+    const std::size_t snapshotSize = test::readText(path).size();
+    EXPECT_FALSE(journal.wantsRewrite());
+    const StateChange change = sampleChange(expected);
+    ASSERT_TRUE(journal.append(change).ok());
+    auto loaded = loadState(path);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    expectSameSnapshot(loaded->snapshot, expected);
+    EXPECT_EQ(test::readText(path).size(), snapshotSize + formatStateChange(change).size());
+
+    // The same change again and again (replacing the same records) until a rewrite is due.
+    std::size_t appends = 1;
+    while (!journal.wantsRewrite()) {
+        ASSERT_TRUE(journal.append(change).ok());
+        ASSERT_LT(++appends, 10000u);
+    }
+    EXPECT_GT(test::readText(path).size(), 64u * 1024) << "at least 64 KiB of changes before a rewrite";
+    loaded = loadState(path);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    expectSameSnapshot(loaded->snapshot, expected);
+    ASSERT_TRUE(journal.rewrite(loaded->snapshot, 5, 3).ok());
+    EXPECT_EQ(test::readText(path), formatState(expected, 5, 3));
+    struct stat st { };
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600u);
 }
 
 TEST(SavingTheRestartState, WritesAPrivateFileThatLoadsBack)

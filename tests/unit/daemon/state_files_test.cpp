@@ -1,0 +1,152 @@
+// The Recorder's incremental files against the model: whatever happened, the database is the one
+// formatDatabase() prints for the model and the restart state (snapshot + appended changes)
+// loads back as the model's snapshot.
+#include <glib.h>
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "../core/core_test_support.h"
+#include "../state/temp_dir.h"
+#include "daemon/recorder.h"
+#include "daemon/snapshot.h"
+#include "state/database.h"
+#include "state/persist.h"
+
+namespace ck::daemon {
+namespace {
+
+using core::test::leaderOf;
+using core::test::remoteSession;
+using core::test::textSession;
+using core::test::x11Session;
+using state::test::readText;
+
+class TheRecordedFiles : public ::testing::Test, public core::test::ConsoleTest {
+protected:
+    TheRecordedFiles()
+        : recorder_(manager, {dir_.file("run/database"), dir_.file("run/state"), dir_.file("history")}, {})
+    { }
+
+    // The restart state as loaded, formatted again: equal strings mean equal records in equal order.
+    std::string loadedState()
+    {
+        auto loaded = state::loadState(dir_.file("run/state"));
+        if (!loaded)
+            return "cannot load: " + loaded.error().message;
+        EXPECT_EQ(loaded->uncommittedBytes, 0u);
+        return state::formatState(loaded->snapshot, loaded->nextSessionSerial, loaded->nextSeatSerial);
+    }
+    std::string modelState()
+    {
+        return state::formatState(snapshotOf(manager), manager.nextSessionSerial(), manager.nextSeatSerial());
+    }
+    std::string database() { return readText(dir_.file("run/database")); }
+    std::string modelDatabase() { return state::formatDatabase(snapshotOf(manager)); }
+
+    void expectFilesMatchTheModel(const std::string& when)
+    {
+        recorder_.flush();
+        EXPECT_EQ(database(), modelDatabase()) << when;
+        EXPECT_EQ(loadedState(), modelState()) << when;
+    }
+
+    state::test::TempDir dir_;
+    Recorder recorder_;
+};
+
+TEST_F(TheRecordedFiles, MatchTheModelAfterEveryKindOfChange)
+{
+    expectFilesMatchTheModel("at start");
+    core::Session& a = open(textSession(1000, "/dev/tty2"));
+    core::Session& b = open(x11Session(1001, ":0", "/dev/tty7"));
+    core::Session& remote = open(remoteSession(1002, "far.example"));
+    expectFilesMatchTheModel("three sessions, one on a dynamic seat");
+    manager.setActiveVt(7);
+    expectFilesMatchTheModel("tty7 active");
+    manager.setActiveVt(2);
+    manager.setIdleHint(b, true);
+    manager.setLockedHint(a, true);
+    manager.setRuntimeDir(a, "/run/user/1000");
+    expectFilesMatchTheModel("tty2 active, hints, runtime dir");
+    manager.removeSession(a);
+    manager.removeSession(remote);
+    expectFilesMatchTheModel("the active session and the dynamic seat gone");
+    core::Session& c = open(textSession(1000, "/dev/tty2"));
+    manager.removeSession(c); // added and removed between two writes
+    expectFilesMatchTheModel("a session that came and went unwritten");
+}
+
+TEST_F(TheRecordedFiles, MatchTheModelThroughRandomChangesAndRewrites)
+{
+    // Enough changes to pass the rewrite threshold of the restart state several times.
+    std::mt19937 random(4242);
+    std::vector<core::Session*> open_;
+    for (int round = 0; round < 60; ++round) {
+        for (int step = 0; step < 20; ++step) {
+            const unsigned pick = random() % 6;
+            if (pick <= 1 || open_.empty()) {
+                const std::string tty = "/dev/tty" + std::to_string(1 + random() % 12);
+                open_.push_back(&open(pick == 0 ? textSession(1000 + random() % 5, tty)
+                                                : remoteSession(1000 + random() % 5, "h" + std::to_string(step))));
+            } else if (pick == 2) {
+                const std::size_t i = random() % open_.size();
+                manager.removeSession(*open_[i]);
+                open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(i));
+            } else if (pick == 3) {
+                manager.setActiveVt(1 + random() % 12);
+            } else if (pick == 4) {
+                manager.setIdleHint(*open_[random() % open_.size()], random() % 2 == 0);
+            } else {
+                manager.setLockedHint(*open_[random() % open_.size()], random() % 2 == 0);
+            }
+        }
+        expectFilesMatchTheModel("round " + std::to_string(round));
+        if (HasFailure())
+            return;
+    }
+}
+
+TEST_F(TheRecordedFiles, AppendChangesToTheRestartStateInsteadOfRewritingIt)
+{
+    for (int i = 0; i < 50; ++i)
+        open(textSession(1000, "/dev/tty3"));
+    recorder_.flush();
+    const std::string before = readText(dir_.file("run/state"));
+    core::Session& s = open(textSession(1001, "/dev/tty4"));
+    recorder_.flush();
+    const std::string after = readText(dir_.file("run/state"));
+    ASSERT_EQ(after.compare(0, before.size(), before), 0) << "the file was rewritten";
+    const std::string appended = after.substr(before.size());
+    EXPECT_NE(appended.find("id=" + s.path() + "\n"), std::string::npos) << appended;
+    EXPECT_LT(appended.size(), 2048u) << "one session's change, not the 51 sessions:\n" << appended;
+}
+
+TEST_F(TheRecordedFiles, WriteTheDatabaseAtOnceAfterAQuietSpellAndAtMostEvery50msInABurst)
+{
+    GMainContext* context = g_main_context_default();
+    const gint64 t0 = g_get_monotonic_time();
+    recorder_.commit(); // the first write: at once
+    core::Session& a = open(textSession(1000, "/dev/tty2"));
+    recorder_.commit();
+    const gint64 elapsed = g_get_monotonic_time() - t0;
+    const bool deferred = database().find(a.path()) == std::string::npos;
+    if (elapsed < 40 * 1000) {
+        EXPECT_TRUE(deferred) << "written " << elapsed << " us after the previous write";
+    }
+    EXPECT_EQ(loadedState(), modelState()) << "the restart state is never deferred";
+    const gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    while (database() != modelDatabase() && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(context, TRUE);
+    EXPECT_EQ(database(), modelDatabase());
+    // A quiet spell later, a change is in the database as soon as its commit is done.
+    g_usleep(60 * 1000);
+    core::Session& b = open(textSession(1001, "/dev/tty3"));
+    recorder_.commit();
+    EXPECT_NE(database().find(b.path()), std::string::npos);
+}
+
+} // namespace
+} // namespace ck::daemon
