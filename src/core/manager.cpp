@@ -8,6 +8,8 @@
 #include <climits>
 #include <set>
 
+#include "util/release.h"
+
 namespace ck::core {
 
 namespace {
@@ -283,7 +285,7 @@ void Manager::removeSession(Session& s)
     auto owned = std::move(sessions_.at(s.serial()));
     sessions_.erase(s.serial());
     if (sessions_.empty())
-        byCookie_ = {}; // give the bucket array back: it would pin the top of the heap
+        releaseStorage(byCookie_); // its bucket array would pin the top of the heap
     if (seat != nullptr && seat->sessions_.empty())
         seat->sessions_.shrink_to_fit();
     sessionRemoved.emit(s);

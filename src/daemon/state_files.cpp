@@ -7,6 +7,7 @@
 #include "daemon/snapshot.h"
 #include "state/database.h"
 #include "util/log.h"
+#include "util/release.h"
 
 namespace ck::daemon {
 
@@ -34,6 +35,8 @@ void StateFiles::seatRemoved(const core::Seat& seat)
 {
     stateStale_ = databaseStale_ = true;
     seatGroups_.erase(&seat);
+    if (seatGroups_.empty())
+        releaseStorage(seatGroups_);
     changedSeats_.erase(&seat);
     droppedSeats_.push_back(seat.path());
 }
@@ -67,6 +70,8 @@ void StateFiles::sessionRemoved(const core::Session& session)
 {
     stateStale_ = databaseStale_ = true;
     sessionGroups_.erase(&session);
+    if (sessionGroups_.empty())
+        releaseStorage(sessionGroups_);
     changedSessions_.erase(&session);
     // One added and removed between two writes was never written: nothing to drop.
     if (addedSessions_.erase(&session) == 0)
@@ -139,9 +144,10 @@ state::StateChange StateFiles::takeChange()
     }
     c.droppedSeats = std::exchange(droppedSeats_, {});
     c.droppedSessions = std::exchange(droppedSessions_, {});
-    changedSeats_.clear();
-    changedSessions_.clear();
-    addedSessions_.clear();
+    // Released, not cleared: a bucket array grown in a burst would pin the top of the heap.
+    releaseStorage(changedSeats_);
+    releaseStorage(changedSessions_);
+    releaseStorage(addedSessions_);
     return c;
 }
 
