@@ -27,16 +27,12 @@ StateFiles::StateFiles(const core::Manager& manager, std::string databasePath, s
 void StateFiles::seatChanged(const core::Seat& seat)
 {
     stateStale_ = databaseStale_ = true;
-    seatGroups_.erase(&seat);
     changedSeats_.insert(&seat);
 }
 
 void StateFiles::seatRemoved(const core::Seat& seat)
 {
     stateStale_ = databaseStale_ = true;
-    seatGroups_.erase(&seat);
-    if (seatGroups_.empty())
-        releaseStorage(seatGroups_);
     changedSeats_.erase(&seat);
     droppedSeats_.push_back(seat.path());
 }
@@ -44,8 +40,8 @@ void StateFiles::seatRemoved(const core::Seat& seat)
 void StateFiles::sessionAdded(const core::Session& session)
 {
     stateStale_ = true;
+    databaseStale_ = true;
     changedSessions_.insert(&session);
-    changedInDatabase(session);
     addedSessions_.insert(&session);
     if (session.seat() != nullptr)
         seatChanged(*session.seat());
@@ -57,21 +53,12 @@ void StateFiles::sessionChanged(const core::Session& session, core::SessionPrope
     changedSessions_.insert(&session);
     // Of the session's properties only is-active is in the database.
     if (property == core::SessionProperty::Active)
-        changedInDatabase(session);
-}
-
-void StateFiles::changedInDatabase(const core::Session& session)
-{
-    databaseStale_ = true;
-    sessionGroups_.erase(&session);
+        databaseStale_ = true;
 }
 
 void StateFiles::sessionRemoved(const core::Session& session)
 {
     stateStale_ = databaseStale_ = true;
-    sessionGroups_.erase(&session);
-    if (sessionGroups_.empty())
-        releaseStorage(sessionGroups_);
     changedSessions_.erase(&session);
     // One added and removed between two writes was never written: nothing to drop.
     if (addedSessions_.erase(&session) == 0)
@@ -80,50 +67,12 @@ void StateFiles::sessionRemoved(const core::Session& session)
         seatChanged(*session.seat());
 }
 
-const std::string& StateFiles::seatGroup(const core::Seat& seat)
-{
-    auto it = seatGroups_.find(&seat);
-    if (it == seatGroups_.end())
-        it = seatGroups_.emplace(&seat, state::seatGroup(seatRecord(seat))).first;
-    return it->second;
-}
-
-const StateFiles::SessionGroups& StateFiles::sessionGroups(const core::Session& session)
-{
-    auto it = sessionGroups_.find(&session);
-    if (it == sessionGroups_.end()) {
-        SessionGroups g;
-        g.text = state::sessionGroup(sessionRecord(session));
-        g.leaderAt = static_cast<std::uint32_t>(g.text.size());
-        const core::Leader& l = session.leader();
-        g.text += state::leaderGroup({session.path(), l.uid, l.pid, l.busName, {}, 0});
-        g.text.shrink_to_fit();
-        it = sessionGroups_.emplace(&session, std::move(g)).first;
-    }
-    return it->second;
-}
-
 void StateFiles::writeDatabase()
 {
     if (!databaseStale_)
         return;
     databaseStale_ = false;
-    const auto seats = manager_.seats();
-    const auto sessions = manager_.sessions();
-    std::vector<std::string_view> groups;
-    groups.reserve(seats.size() + 2 * sessions.size());
-    for (const auto* seat : seats)
-        groups.emplace_back(seatGroup(*seat));
-    const std::size_t firstLeader = groups.size() + sessions.size();
-    groups.resize(firstLeader + sessions.size());
-    for (std::size_t i = 0; i < sessions.size(); ++i) {
-        const SessionGroups& g = sessionGroups(*sessions[i]);
-        const std::string_view text = g.text;
-        groups[seats.size() + i] = text.substr(0, g.leaderAt);
-        groups[firstLeader + i] = text.substr(g.leaderAt);
-    }
-    const auto parts = state::databaseParts(std::move(groups));
-    if (auto r = state::writeDatabase(databasePath_, parts); !r)
+    if (auto r = state::writeDatabase(databasePath_, snapshotOf(manager_)); !r)
         log::warning("cannot write the session database: " + r.error().message);
 }
 

@@ -1,15 +1,11 @@
-// StateFiles: the session database (/run/ConsoleKit/database) and the restart state, written at
-// the cost of what changed since the last write rather than of everything that exists.
-//  - database: each seat's and session's groups are formatted once and kept until that seat or
-//    session changes; a write hands the kept groups to writev (the file is still replaced
-//    atomically, as readers expect a whole file).
-//  - restart state: a change record is appended (state::StateJournal); the whole snapshot is
-//    written only when the records have outgrown it.
+// StateFiles: the session database (/run/ConsoleKit/database) and the restart state.
+//  - restart state: written at the cost of what changed since the last write: a change record is
+//    appended (state::StateJournal); the whole snapshot only when the records have outgrown it.
+//  - database: replaced whole (its readers expect one file), when the Recorder says so (at most
+//    every 50 ms), and only if something it shows changed.
 #pragma once
 
-#include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -35,16 +31,7 @@ public:
     bool databaseStale() const noexcept { return databaseStale_; }
 
 private:
-    void changedInDatabase(const core::Session& session);
     state::StateChange takeChange();
-    const std::string& seatGroup(const core::Seat& seat);
-
-    // A session's [Session] group followed by its [SessionLeader] group, in one allocation.
-    struct SessionGroups {
-        std::string text;
-        std::uint32_t leaderAt = 0;
-    };
-    const SessionGroups& sessionGroups(const core::Session& session);
 
     const core::Manager& manager_;
     std::string databasePath_;
@@ -52,9 +39,6 @@ private:
     // The first writes after a (re)start write everything.
     bool stateStale_ = true;
     bool databaseStale_ = true;
-
-    std::unordered_map<const core::Seat*, std::string> seatGroups_;
-    std::unordered_map<const core::Session*, SessionGroups> sessionGroups_;
 
     // For the next change record of the restart state.
     std::unordered_set<const core::Seat*> changedSeats_;

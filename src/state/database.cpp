@@ -49,7 +49,7 @@ std::string escapeKeyFileValue(std::string_view value)
 namespace {
 
 // One group as g_key_file_to_data() prints it, preceded by the blank line that separates it
-// from the group before (the first group of the file is written without that first byte).
+// from the group before (formatDatabase drops it before the first group).
 class GroupWriter {
 public:
     explicit GroupWriter(std::string_view name)
@@ -85,8 +85,6 @@ std::string joined(const std::vector<std::string>& items)
     }
     return s;
 }
-
-} // namespace
 
 std::string seatGroup(const SeatRecord& seat)
 {
@@ -139,38 +137,25 @@ std::string leaderGroup(const LeaderRecord& l)
     return w.take();
 }
 
-std::vector<std::string_view> databaseParts(std::vector<std::string_view> groups)
-{
-    if (!groups.empty())
-        groups.front().remove_prefix(1); // no blank line before the first group
-    return groups;
-}
+} // namespace
 
 std::string formatDatabase(const Snapshot& snapshot)
 {
-    std::vector<std::string> groups;
-    for (const auto& seat : snapshot.seats)
-        groups.push_back(seatGroup(seat));
-    for (const auto& s : snapshot.sessions)
-        groups.push_back(sessionGroup(s));
-    for (const auto& l : snapshot.leaders)
-        groups.push_back(leaderGroup(l));
     std::string out;
-    for (const auto& part : databaseParts({groups.begin(), groups.end()}))
-        out += part;
+    for (const auto& seat : snapshot.seats)
+        out += seatGroup(seat);
+    for (const auto& s : snapshot.sessions)
+        out += sessionGroup(s);
+    for (const auto& l : snapshot.leaders)
+        out += leaderGroup(l);
+    if (!out.empty())
+        out.erase(0, 1); // no blank line before the first group
     return out;
 }
 
 Result<void> writeDatabase(const std::string& path, const Snapshot& snapshot)
 {
-    const std::string content = formatDatabase(snapshot);
-    const std::string_view part = content;
-    return writeDatabase(path, std::span<const std::string_view>(&part, 1));
-}
-
-Result<void> writeDatabase(const std::string& path, std::span<const std::string_view> parts)
-{
-    auto r = writeFileAtomically(path, parts, 0644, 0755);
+    auto r = writeFileAtomically(path, formatDatabase(snapshot), 0644, 0755);
     if (!r)
         ::unlink(path.c_str());
     return r;

@@ -1,10 +1,8 @@
 // The world-readable /run/ConsoleKit/database in ConsoleKit 0.4.6's GKeyFile layout.
 #pragma once
 
-#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "state/records.h"
 #include "util/result.h"
@@ -21,17 +19,8 @@ std::string escapeKeyFileValue(std::string_view value);
 // is world-readable and a cookie is the key to a session.
 std::string formatDatabase(const Snapshot& snapshot);
 
-// The groups one by one, for a writer that keeps them between writes: each starts with the
-// blank line that separates it from the group before. databaseParts() takes the groups in file
-// order and drops the first one's blank line; the parts, written in order, are formatDatabase().
-std::string seatGroup(const SeatRecord& seat);
-std::string sessionGroup(const SessionRecord& session);
-std::string leaderGroup(const LeaderRecord& leader);
-std::vector<std::string_view> databaseParts(std::vector<std::string_view> groups);
-
 // Replaces `path` atomically (temp + fsync + rename; file 0644, missing directories 0755).
 // On failure the old database is unlinked, as 0.4.6 does, so no reader trusts stale state.
 Result<void> writeDatabase(const std::string& path, const Snapshot& snapshot);
-Result<void> writeDatabase(const std::string& path, std::span<const std::string_view> parts);
 
 } // namespace ck::state

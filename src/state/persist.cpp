@@ -647,8 +647,7 @@ Result<void> StateJournal::append(const StateChange& change)
     if (!fd_)
         return Error{ErrorCode::Failed, "state file '" + path_ + "' is not open for appending"};
     const std::string text = formatStateChange(change);
-    const std::string_view part = text;
-    if (!writeAll(fd_.get(), std::span<const std::string_view>(&part, 1)) || ::fdatasync(fd_.get()) != 0) {
+    if (!writeAll(fd_.get(), text) || ::fdatasync(fd_.get()) != 0) {
         const int err = errno;
         // Part of the record may be in the file: only a rewrite may follow it.
         fd_.reset();

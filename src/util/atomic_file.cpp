@@ -3,10 +3,8 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -43,12 +41,6 @@ Result<void> makeDirectories(const std::string& path, mode_t mode)
 
 Result<void> writeFileAtomically(const std::string& path, std::string_view content, mode_t mode, mode_t dirMode)
 {
-    return writeFileAtomically(path, std::span<const std::string_view>(&content, 1), mode, dirMode);
-}
-
-Result<void> writeFileAtomically(
-    const std::string& path, std::span<const std::string_view> parts, mode_t mode, mode_t dirMode)
-{
     const auto slash = path.rfind('/');
     if (slash != std::string::npos && slash > 0) {
         if (auto r = makeDirectories(path.substr(0, slash), dirMode); !r)
@@ -65,7 +57,7 @@ Result<void> writeFileAtomically(
     };
     if (::fchmod(fd.get(), mode) != 0)
         return fail("cannot chmod");
-    if (!writeAll(fd.get(), parts))
+    if (!writeAll(fd.get(), content))
         return fail("cannot write");
     if (::fsync(fd.get()) != 0)
         return fail("cannot fsync");
@@ -75,37 +67,17 @@ Result<void> writeFileAtomically(
     return {};
 }
 
-bool writeAll(int fd, std::span<const std::string_view> parts)
+bool writeAll(int fd, std::string_view data)
 {
-    std::array<iovec, 256> iov{};
-    std::size_t next = 0; // first part not yet (fully) queued
-    std::size_t offset = 0; // bytes of parts[next] already written
-    while (next < parts.size()) {
-        std::size_t n = 0;
-        for (std::size_t i = next; i < parts.size() && n < iov.size(); ++i) {
-            const std::size_t skip = i == next ? offset : 0;
-            if (parts[i].size() == skip)
-                continue;
-            iov[n].iov_base = const_cast<char*>(parts[i].data() + skip);
-            iov[n].iov_len = parts[i].size() - skip;
-            ++n;
-        }
-        if (n == 0)
-            break;
-        ssize_t done = ::writev(fd, iov.data(), static_cast<int>(n));
-        if (done < 0) {
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
             if (errno == EINTR)
                 continue;
             return false;
         }
-        // Advance over what was written (whole parts, then into a part).
-        auto left = static_cast<std::size_t>(done);
-        while (next < parts.size() && left >= parts[next].size() - offset) {
-            left -= parts[next].size() - offset;
-            offset = 0;
-            ++next;
-        }
-        offset += left;
+        done += static_cast<std::size_t>(n);
     }
     return true;
 }

@@ -4,7 +4,6 @@
 
 #include <sys/types.h>
 
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,11 +14,8 @@ namespace ck {
 // Creates missing parent directories (mode dirMode) first.
 Result<void> writeFileAtomically(
     const std::string& path, std::string_view content, mode_t mode = 0644, mode_t dirMode = 0755);
-// The same for content made of pieces (written with writev, never joined in memory).
-Result<void> writeFileAtomically(
-    const std::string& path, std::span<const std::string_view> parts, mode_t mode = 0644, mode_t dirMode = 0755);
-// Writes every part to `fd` (writev, retried on EINTR and short writes); false with errno set.
-bool writeAll(int fd, std::span<const std::string_view> parts);
+// Writes all of `data` to `fd` (retried on EINTR and short writes); false with errno set.
+bool writeAll(int fd, std::string_view data);
 Result<void> makeDirectories(const std::string& path, mode_t mode = 0755);
 Result<std::string> readFile(const std::string& path, std::size_t maxBytes = 16 * 1024 * 1024);
 

@@ -165,33 +165,6 @@ TEST(RewritingTheDatabaseWithLessContent, LeavesNoStaleBytesBehind)
     EXPECT_EQ(entries, 1u);
 }
 
-TEST(WritingTheDatabaseFromGroups, GivesTheBytesOfTheWholeSnapshot)
-{
-    // More groups than one writev takes (256), with empty parts among them.
-    Snapshot snap = test::twoSeatsThreeSessions();
-    for (int i = 0; i < 300; ++i) {
-        SessionRecord s = snap.sessions[i % 3];
-        s.id += "-" + std::to_string(i);
-        snap.sessions.push_back(s);
-        snap.leaders.push_back(LeaderRecord{s.id, 1, i, ":1." + std::to_string(i), "", 0});
-    }
-    std::vector<std::string> groups;
-    for (const auto& seat : snap.seats)
-        groups.push_back(seatGroup(seat));
-    for (const auto& s : snap.sessions) {
-        groups.push_back(sessionGroup(s));
-        groups.emplace_back();
-    }
-    for (const auto& l : snap.leaders)
-        groups.push_back(leaderGroup(l));
-    const auto parts = databaseParts({groups.begin(), groups.end()});
-    test::TempDir dir;
-    const std::string path = dir.file("database");
-    ASSERT_TRUE(writeDatabase(path, parts).ok());
-    EXPECT_EQ(readText(path), formatDatabase(snap));
-    EXPECT_EQ(formatDatabase(snap), formatWithGKeyFile(snap));
-}
-
 TEST(WritingTheDatabaseBelowARegularFile, FailsWithAReadableError)
 {
     test::TempDir dir;
