@@ -118,9 +118,12 @@ void Recorder::writeDatabase()
         hooks_.run(hook.kind, std::move(hook.action), std::move(hook.env));
 }
 
-void Recorder::runHook(state::HookKind kind, std::string action, std::vector<std::string> env)
+template <typename MakeEnv> void Recorder::runHook(state::HookKind kind, const char* action, MakeEnv makeEnv)
 {
-    hooksAfterDatabase_.push_back({kind, std::move(action), std::move(env)});
+    // Most systems have no hooks: then no environment is built and kept until the database write.
+    if (!hooks_.hasPrograms(kind))
+        return;
+    hooksAfterDatabase_.push_back({kind, action, makeEnv()});
     changed();
 }
 
@@ -151,14 +154,14 @@ void Recorder::connect()
             return;
         const auto rec = seatRecord(seat);
         history_.append(state::seatEvent(HistoryEventType::SeatAdded, now(), rec));
-        runHook(state::HookKind::Seat, "seat_added", state::seatHookEnv(rec.id, nullptr, nullptr));
+        runHook(state::HookKind::Seat, "seat_added", [&] { return state::seatHookEnv(rec.id, nullptr, nullptr); });
     }));
     connections_.push_back(m.seatRemoved.connect([this, now](core::Seat& seat) {
         files_.seatRemoved(seat);
         changed();
         const auto rec = seatRecord(seat);
         history_.append(state::seatEvent(HistoryEventType::SeatRemoved, now(), rec));
-        runHook(state::HookKind::Seat, "seat_removed", state::seatHookEnv(rec.id, nullptr, nullptr));
+        runHook(state::HookKind::Seat, "seat_removed", [&] { return state::seatHookEnv(rec.id, nullptr, nullptr); });
     }));
     connections_.push_back(m.sessionAdded.connect([this, now](core::Session& s) {
         files_.sessionAdded(s);
@@ -167,7 +170,7 @@ void Recorder::connect()
             return;
         const auto rec = sessionRecord(s);
         history_.append(state::sessionEvent(HistoryEventType::SeatSessionAdded, now(), rec));
-        runHook(state::HookKind::Session, "session_added", state::sessionHookEnv(rec));
+        runHook(state::HookKind::Session, "session_added", [&] { return state::sessionHookEnv(rec); });
     }));
     connections_.push_back(m.sessionRemoved.connect([this, now](core::Session& s) {
         files_.sessionRemoved(s);
@@ -175,7 +178,7 @@ void Recorder::connect()
         trimAfterCommit_ = trimAfterCommit_ || manager_.sessionCount() == 0;
         const auto rec = sessionRecord(s);
         history_.append(state::sessionEvent(HistoryEventType::SeatSessionRemoved, now(), rec));
-        runHook(state::HookKind::Session, "session_removed", state::sessionHookEnv(rec));
+        runHook(state::HookKind::Session, "session_removed", [&] { return state::sessionHookEnv(rec); });
     }));
     connections_.push_back(
         m.activeSessionChanged.connect([this, now](core::Seat& seat, core::Session* old, core::Session* cur) {
@@ -186,10 +189,11 @@ void Recorder::connect()
             if (muted_)
                 return;
             history_.append(state::activeSessionChangedEvent(now(), seat.path(), cur ? cur->path() : std::string()));
-            const auto oldRec = old ? std::optional(sessionRecord(*old)) : std::nullopt;
-            const auto newRec = cur ? std::optional(sessionRecord(*cur)) : std::nullopt;
-            runHook(state::HookKind::Seat, "seat_active_session_changed",
-                state::seatHookEnv(seat.path(), oldRec ? &*oldRec : nullptr, newRec ? &*newRec : nullptr));
+            runHook(state::HookKind::Seat, "seat_active_session_changed", [&] {
+                const auto oldRec = old ? std::optional(sessionRecord(*old)) : std::nullopt;
+                const auto newRec = cur ? std::optional(sessionRecord(*cur)) : std::nullopt;
+                return state::seatHookEnv(seat.path(), oldRec ? &*oldRec : nullptr, newRec ? &*newRec : nullptr);
+            });
         }));
     // Hints and properties are part of the restart state (is-active of the database too).
     connections_.push_back(m.sessionChanged.connect([this](core::Session& s, core::SessionProperty property) {

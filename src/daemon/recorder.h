@@ -55,7 +55,7 @@ private:
     void scheduleTrim();
     void scheduleDatabase();
     void writeDatabase();
-    void runHook(state::HookKind kind, std::string action, std::vector<std::string> env);
+    template <typename MakeEnv> void runHook(state::HookKind kind, const char* action, MakeEnv makeEnv);
     void connect();
 
     struct PendingHook {

@@ -152,6 +152,12 @@ void HookRunner::run(HookKind kind, std::string action, std::vector<std::string>
     startNext();
 }
 
+bool HookRunner::hasPrograms(HookKind kind) const
+{
+    const auto& dirs = kind == HookKind::Session ? config_.sessionDirs : config_.seatDirs;
+    return std::any_of(dirs.begin(), dirs.end(), [](const std::string& dir) { return !programsIn(dir).empty(); });
+}
+
 void HookRunner::startNext()
 {
     while (!running_ && !queue_.empty()) {

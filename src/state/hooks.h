@@ -50,6 +50,8 @@ public:
     HookRunner& operator=(const HookRunner&) = delete;
 
     void run(HookKind kind, std::string action, std::vector<std::string> env);
+    // Whether run() would find a program now (lets a caller skip building the environment).
+    bool hasPrograms(HookKind kind) const;
     // Programs queued or running.
     std::size_t pending() const noexcept { return queue_.size() + (running_ ? 1 : 0); }
 

@@ -82,6 +82,18 @@ TEST_F(AHookRunner, RunsEveryCkProgramInSortedOrderDirectoryByDirectory)
         "05-lib.ck session_added\n");
 }
 
+TEST_F(AHookRunner, SaysWhetherAKindHasProgramsAtAll)
+{
+    HookRunner runner(config_, context_);
+    recorder(etcDir(), "30-not-a-hook.sh");
+    std::filesystem::create_directories(etcDir() + "/40-dir.ck");
+    EXPECT_FALSE(runner.hasPrograms(HookKind::Session)) << "no *.ck program yet";
+    EXPECT_FALSE(runner.hasPrograms(HookKind::Seat));
+    recorder(libDir(), "05-lib.ck");
+    EXPECT_TRUE(runner.hasPrograms(HookKind::Session)) << "found when it appears, not only at start";
+    EXPECT_FALSE(runner.hasPrograms(HookKind::Seat)) << "the seat kind reads only its own directories";
+}
+
 TEST_F(AHookRunner, KeepsEventsInTheOrderTheyCameIn)
 {
     recorder(etcDir(), "10-a.ck");
