@@ -72,7 +72,21 @@ void StateFiles::writeDatabase()
     if (!databaseStale_)
         return;
     databaseStale_ = false;
-    if (auto r = state::writeDatabase(databasePath_, snapshotOf(manager_)); !r)
+    // One record at a time into a buffer of the last size: no copy of every session at once,
+    // whose thousands of small blocks would be scattered through a heap busy with a burst.
+    state::DatabaseBuilder b(lastDatabaseSize_ + lastDatabaseSize_ / 8);
+    const auto sessions = manager_.sessions();
+    for (const auto* seat : manager_.seats())
+        b.seat(seatRecord(*seat));
+    for (const auto* s : sessions)
+        b.session(sessionRecord(*s));
+    for (const auto* s : sessions) {
+        const core::Leader& l = s->leader();
+        b.leader({s->path(), l.uid, l.pid, l.busName, {}, 0}); // never the cookie: the file is world-readable
+    }
+    const std::string text = b.take();
+    lastDatabaseSize_ = text.size();
+    if (auto r = state::writeDatabase(databasePath_, text); !r)
         log::warning("cannot write the session database: " + r.error().message);
 }
 

@@ -39,6 +39,7 @@ private:
     // The first writes after a (re)start write everything.
     bool stateStale_ = true;
     bool databaseStale_ = true;
+    std::size_t lastDatabaseSize_ = 0;
 
     // For the next change record of the restart state.
     std::unordered_set<const core::Seat*> changedSeats_;

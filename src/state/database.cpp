@@ -7,17 +7,17 @@
 
 namespace ck::state {
 
-std::string escapeKeyFileValue(std::string_view value)
+void appendKeyFileValue(std::string& out, std::string_view value)
 {
     // Mirrors g_key_file_parse_string_as_value() (GLib 2.74) with escape_separator = FALSE:
     // only *leading* blanks are escaped (so a reader does not strip them); a newline or
     // carriage return does not end the leading run, a backslash or any other byte does.
     const bool plain = !value.empty() && value.front() != ' ' && value.front() != '\t'
         && value.find_first_of("\n\r\\") == std::string_view::npos;
-    if (plain)
-        return std::string(value);
-    std::string out;
-    out.reserve(value.size());
+    if (plain) {
+        out += value;
+        return;
+    }
     bool leading = true;
     for (char c : value) {
         switch (c) {
@@ -43,122 +43,123 @@ std::string escapeKeyFileValue(std::string_view value)
             break;
         }
     }
+}
+
+std::string escapeKeyFileValue(std::string_view value)
+{
+    std::string out;
+    appendKeyFileValue(out, value);
     return out;
 }
 
-namespace {
-
-// One group as g_key_file_to_data() prints it, preceded by the blank line that separates it
-// from the group before (formatDatabase drops it before the first group).
-class GroupWriter {
-public:
-    explicit GroupWriter(std::string_view name)
-    {
-        out_ += "\n[";
-        out_ += name;
-        out_ += "]\n";
-    }
-    void string(std::string_view key, std::string_view value) { raw(key, escapeKeyFileValue(value)); }
-    void boolean(std::string_view key, bool value) { raw(key, value ? "true" : "false"); }
-    void number(std::string_view key, unsigned long long value) { raw(key, std::to_string(value)); }
-    void number(std::string_view key, long long value) { raw(key, std::to_string(value)); }
-    std::string take() { return std::move(out_); }
-
-private:
-    void raw(std::string_view key, std::string_view value)
-    {
-        out_ += key;
-        out_ += '=';
-        out_ += value;
+void DatabaseBuilder::group(std::string_view kind, std::string_view id)
+{
+    // g_key_file_to_data() separates groups by one empty line.
+    if (!out_.empty())
         out_ += '\n';
-    }
-    std::string out_;
-};
-
-std::string joined(const std::vector<std::string>& items)
-{
-    std::string s;
-    for (const auto& item : items) {
-        if (!s.empty())
-            s += ' ';
-        s += item;
-    }
-    return s;
+    out_ += '[';
+    out_ += kind;
+    out_ += ' ';
+    out_ += id;
+    out_ += "]\n";
 }
 
-std::string seatGroup(const SeatRecord& seat)
+void DatabaseBuilder::string(std::string_view key, std::string_view value)
 {
-    GroupWriter w("Seat " + seat.id);
-    w.number("kind", static_cast<long long>(seat.kind));
-    w.string("sessions", joined(seat.sessionIds));
-    std::string devices;
+    out_ += key;
+    out_ += '=';
+    appendKeyFileValue(out_, value);
+    out_ += '\n';
+}
+
+void DatabaseBuilder::raw(std::string_view key, std::string_view value)
+{
+    out_ += key;
+    out_ += '=';
+    out_ += value;
+    out_ += '\n';
+}
+
+void DatabaseBuilder::seat(const SeatRecord& seat)
+{
+    group("Seat", seat.id);
+    raw("kind", std::to_string(seat.kind));
+    // Each list is one value: escaped as a whole, as GKeyFile does.
+    std::string list;
+    for (const auto& id : seat.sessionIds) {
+        if (!list.empty())
+            list += ' ';
+        list += id;
+    }
+    string("sessions", list);
+    list.clear();
     for (const auto& [type, id] : seat.devices) {
-        if (!devices.empty())
-            devices += ' ';
-        devices += type + ':' + id;
+        if (!list.empty())
+            list += ' ';
+        list += type;
+        list += ':';
+        list += id;
     }
-    w.string("devices", devices);
+    string("devices", list);
     if (!seat.activeSessionId.empty())
-        w.string("active_session", seat.activeSessionId);
-    return w.take();
+        string("active_session", seat.activeSessionId);
 }
 
-std::string sessionGroup(const SessionRecord& s)
+void DatabaseBuilder::session(const SessionRecord& s)
 {
-    GroupWriter w("Session " + s.id);
-    w.number("uid", static_cast<unsigned long long>(s.uid));
-    w.string("seat", s.seatId);
+    group("Session", s.id);
+    raw("uid", std::to_string(s.uid));
+    string("seat", s.seatId);
     // 0.4.6 writes `type` when the type is non-NULL; our records cannot tell NULL from "",
     // and an empty type carries no information, so an empty type is left out.
     if (!s.type.empty())
-        w.string("type", s.type);
+        string("type", s.type);
     if (!s.loginSessionId.empty())
-        w.string("login_session_id", s.loginSessionId);
+        string("login_session_id", s.loginSessionId);
     if (!s.displayDevice.empty())
-        w.string("display_device", s.displayDevice);
+        string("display_device", s.displayDevice);
     if (!s.x11DisplayDevice.empty())
-        w.string("x11_display_device", s.x11DisplayDevice);
+        string("x11_display_device", s.x11DisplayDevice);
     if (!s.x11Display.empty())
-        w.string("x11_display", s.x11Display);
-    w.string("remote_host_name", s.remoteHostName);
-    w.boolean("is_active", s.isActive);
-    w.boolean("is_local", s.isLocal);
-    w.string("creation_time", s.creationTime);
-    return w.take();
+        string("x11_display", s.x11Display);
+    string("remote_host_name", s.remoteHostName);
+    raw("is_active", s.isActive ? "true" : "false");
+    raw("is_local", s.isLocal ? "true" : "false");
+    string("creation_time", s.creationTime);
 }
 
-std::string leaderGroup(const LeaderRecord& l)
+void DatabaseBuilder::leader(const LeaderRecord& l)
 {
-    GroupWriter w("SessionLeader " + l.sessionId);
-    w.string("session", l.sessionId);
-    w.number("uid", static_cast<unsigned long long>(l.uid));
-    w.number("pid", static_cast<long long>(l.pid));
-    w.string("service_name", l.serviceName);
-    return w.take();
+    group("SessionLeader", l.sessionId);
+    string("session", l.sessionId);
+    raw("uid", std::to_string(l.uid));
+    raw("pid", std::to_string(l.pid));
+    string("service_name", l.serviceName);
 }
-
-} // namespace
 
 std::string formatDatabase(const Snapshot& snapshot)
 {
-    std::string out;
+    DatabaseBuilder b;
     for (const auto& seat : snapshot.seats)
-        out += seatGroup(seat);
+        b.seat(seat);
     for (const auto& s : snapshot.sessions)
-        out += sessionGroup(s);
+        b.session(s);
     for (const auto& l : snapshot.leaders)
-        out += leaderGroup(l);
-    if (!out.empty())
-        out.erase(0, 1); // no blank line before the first group
-    return out;
+        b.leader(l);
+    return b.take();
+}
+
+Result<void> writeDatabase(const std::string& path, std::string_view content)
+{
+    auto r = writeFileAtomically(path, content, 0644, 0755);
+    if (!r)
+        ::unlink(path.c_str());
+    return r;
 }
 
 Result<void> writeDatabase(const std::string& path, const Snapshot& snapshot)
 {
-    auto r = writeFileAtomically(path, formatDatabase(snapshot), 0644, 0755);
-    if (!r)
-        ::unlink(path.c_str());
-    return r;
+    return writeDatabase(path, formatDatabase(snapshot));
 }
 
 } // namespace ck::state
