@@ -156,7 +156,8 @@ long procStatus(pid_t pid, const char* field)
 WireLog::WireLog(GDBusConnection* connection) : connection_(connection)
 {
     g_object_ref(connection_);
-    filterId_ = g_dbus_connection_add_filter(connection_, &WireLog::filter, this, nullptr);
+    filterId_ = g_dbus_connection_add_filter(connection_, &WireLog::filter, new std::shared_ptr<Entries>(entries_),
+        [](gpointer data) { delete static_cast<std::shared_ptr<Entries>*>(data); });
     GError* error = nullptr;
     GVariant* r = g_dbus_connection_call_sync(connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus",
         "org.freedesktop.DBus", "AddMatch", g_variant_new("(s)", "type='signal',sender='org.freedesktop.ConsoleKit'"),
@@ -180,7 +181,7 @@ GDBusMessage* WireLog::filter(GDBusConnection*, GDBusMessage* message, gboolean 
 {
     if (!incoming)
         return message;
-    auto* self = static_cast<WireLog*>(data);
+    Entries& entries = **static_cast<std::shared_ptr<Entries>*>(data);
     Entry e;
     e.at = Clock::now();
     e.type = g_dbus_message_get_message_type(message);
@@ -201,15 +202,15 @@ GDBusMessage* WireLog::filter(GDBusConnection*, GDBusMessage* message, gboolean 
     if (e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.iface.rfind("org.freedesktop.DBus", 0) == 0
         && e.iface != "org.freedesktop.DBus.Properties")
         return message; // NameAcquired and the like
-    std::lock_guard lock(self->mutex_);
-    self->entries_.push_back(std::move(e));
+    std::lock_guard lock(entries.mutex);
+    entries.items.push_back(std::move(e));
     return message;
 }
 
 std::vector<WireLog::Entry> WireLog::entries() const
 {
-    std::lock_guard lock(mutex_);
-    return entries_;
+    std::lock_guard lock(entries_->mutex);
+    return entries_->items;
 }
 
 std::vector<WireLog::Entry> WireLog::signals(const std::string& member, const std::string& path) const
@@ -223,14 +224,14 @@ std::vector<WireLog::Entry> WireLog::signals(const std::string& member, const st
 
 std::size_t WireLog::size() const
 {
-    std::lock_guard lock(mutex_);
-    return entries_.size();
+    std::lock_guard lock(entries_->mutex);
+    return entries_->items.size();
 }
 
 void WireLog::clear()
 {
-    std::lock_guard lock(mutex_);
-    entries_.clear();
+    std::lock_guard lock(entries_->mutex);
+    entries_->items.clear();
 }
 
 int WireLog::indexOf(const std::function<bool(const Entry&)>& pred, std::size_t from) const

@@ -100,10 +100,15 @@ public:
 private:
     static GDBusMessage* filter(GDBusConnection*, GDBusMessage* message, gboolean incoming, gpointer data);
 
+    // Shared with the filter, which runs in GDBus's worker thread and may still be running after
+    // g_dbus_connection_remove_filter(): GDBus drops its reference once it no longer can.
+    struct Entries {
+        std::mutex mutex;
+        std::vector<Entry> items;
+    };
     GDBusConnection* connection_;
     guint filterId_ = 0;
-    mutable std::mutex mutex_;
-    std::vector<Entry> entries_;
+    std::shared_ptr<Entries> entries_ = std::make_shared<Entries>();
 };
 
 // A method call sent without waiting; its serial identifies the reply in a WireLog.
