@@ -139,8 +139,10 @@ TestBus::TestBus()
     address_ = "unix:path=" + socket;
     const std::string log = dir() + "/dbus-daemon.log";
     int logFd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    pid_ = spawn(
-        {"dbus-daemon", "--config-file=" + conf, "--address=" + address_, "--nofork", "--nopidfile"}, {}, logFd, logFd);
+    // Both the bus and the daemon go when the test binary dies (a crash must not leave them
+    // running, with a VT watcher, after the run).
+    pid_ = spawn({"dbus-daemon", "--config-file=" + conf, "--address=" + address_, "--nofork", "--nopidfile"}, {},
+        logFd, logFd, -1, true);
     ::close(logFd);
     // The socket file appears a moment before dbus-daemon listens: wait until a connection works.
     for (int i = 0; i < 500; ++i) {
@@ -203,7 +205,7 @@ bool Daemon::start()
     e["DBUS_SYSTEM_BUS_ADDRESS"] = bus_.address();
     const std::string errPath = root() + "/daemon.stderr";
     int errFd = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    pid_ = spawn(argv, e, errFd, errFd); // never the test's own stdout: no reader left hanging
+    pid_ = spawn(argv, e, errFd, errFd, -1, true); // never the test's own stdout: no reader left hanging
     ::close(errFd);
 
     Client probe(bus_.address());
