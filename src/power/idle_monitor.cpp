@@ -1,5 +1,7 @@
 // TTY idle monitors: stat + timer while active, inotify while idle. One inotify instance serves
-// every monitor (the per-user limit on inotify instances is small).
+// every monitor (the per-user limit on inotify instances is small), and one timer: the monitors
+// wait in a schedule ordered by due time (1000 text sessions are not 1000 GSources in the main
+// context, whose source table would grow with a burst of logins and shrink after it).
 #include "power/idle_monitor.h"
 
 #include <sys/inotify.h>
@@ -17,10 +19,9 @@
 namespace ck::power {
 
 struct TtyIdleMonitors::Monitor {
-    TtyIdleMonitors* owner = nullptr;
     core::Session* session = nullptr;
     std::string device;
-    bus::SourceId timer;
+    Schedule::iterator due; // schedule_.end(): no check pending
     int wd = -1;
     Microseconds lastEvent = 0; // last inotify event: finer than the tty's 8-second timestamps
     bool stopped = false;
@@ -45,6 +46,8 @@ TtyIdleMonitors::TtyIdleMonitors(core::Manager& manager, std::chrono::millisecon
 
 TtyIdleMonitors::~TtyIdleMonitors()
 {
+    timer_.reset();
+    schedule_.clear();
     monitors_.clear();
     inotifySource_.reset();
 }
@@ -60,8 +63,8 @@ void TtyIdleMonitors::sessionAdded(core::Session& session)
     if (!isTextSession(session.params()))
         return;
     auto m = std::make_unique<Monitor>();
-    m->owner = this;
     m->session = &session;
+    m->due = schedule_.end();
     m->device = session.params().displayDevice;
     Monitor& ref = *m;
     monitors_[&session] = std::move(m);
@@ -74,6 +77,7 @@ void TtyIdleMonitors::sessionRemoved(core::Session& session)
     auto it = monitors_.find(&session);
     if (it == monitors_.end())
         return;
+    unschedule(*it->second);
     unwatch(*it->second);
     monitors_.erase(it);
 }
@@ -119,22 +123,56 @@ void TtyIdleMonitors::unwatch(Monitor& m)
 
 void TtyIdleMonitors::arm(Monitor& m, Microseconds delay)
 {
-    const auto ms = static_cast<guint>(std::max<Microseconds>(delay / 1000, 1) + 1); // round up
-    m.timer = bus::SourceId(g_timeout_add(ms, &TtyIdleMonitors::onTimer, &m));
+    unschedule(m);
+    m.due = schedule_.emplace(g_get_monotonic_time() + std::max<Microseconds>(delay, 0), &m);
+    if (m.due == schedule_.begin())
+        rearm(); // the earliest check changed
+}
+
+void TtyIdleMonitors::unschedule(Monitor& m)
+{
+    if (m.due == schedule_.end())
+        return;
+    schedule_.erase(std::exchange(m.due, schedule_.end()));
+    if (schedule_.empty())
+        timer_.reset();
+}
+
+void TtyIdleMonitors::rearm()
+{
+    timer_.reset();
+    if (schedule_.empty())
+        return;
+    const Microseconds wait = schedule_.begin()->first - g_get_monotonic_time();
+    const auto ms = static_cast<guint>(std::max<Microseconds>(wait / 1000, 0) + 1); // round up
+    timer_ = bus::SourceId(g_timeout_add(ms, &TtyIdleMonitors::onTimer, this));
 }
 
 void TtyIdleMonitors::stop(Monitor& m)
 {
-    m.timer.reset();
+    unschedule(m);
     unwatch(m);
     m.stopped = true;
 }
 
 gboolean TtyIdleMonitors::onTimer(gpointer data)
 {
-    auto* m = static_cast<Monitor*>(data);
-    m->timer.forget(); // this source ends now; check() arms a new one when needed
-    m->owner->check(*m);
+    auto* self = static_cast<TtyIdleMonitors*>(data);
+    self->timer_.forget(); // this source ends now; rearm() adds one for the next check
+    // Take every monitor that is due, then check them: a check reschedules its monitor.
+    const Microseconds now = g_get_monotonic_time();
+    std::vector<core::Session*> due;
+    while (!self->schedule_.empty() && self->schedule_.begin()->first <= now) {
+        Monitor* m = self->schedule_.begin()->second;
+        self->schedule_.erase(std::exchange(m->due, self->schedule_.end()));
+        due.push_back(m->session);
+    }
+    for (core::Session* s : due) {
+        auto it = self->monitors_.find(s); // still there: a check changes hints, it closes nothing
+        if (it != self->monitors_.end())
+            self->check(*it->second);
+    }
+    self->rearm();
     return G_SOURCE_REMOVE;
 }
 

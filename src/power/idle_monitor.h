@@ -36,6 +36,7 @@ public:
 
 private:
     struct Monitor;
+    using Schedule = std::multimap<Microseconds, Monitor*>; // monotonic due time → monitor
     static gboolean onTimer(gpointer data);
     static gboolean onInotify(gint fd, GIOCondition condition, gpointer data);
 
@@ -43,7 +44,9 @@ private:
     void sessionRemoved(core::Session& session);
     void check(Monitor& m);
     void activity(Monitor& m);
-    void arm(Monitor& m, Microseconds delay);
+    void arm(Monitor& m, Microseconds delay); // check again after `delay`
+    void unschedule(Monitor& m);
+    void rearm(); // the one timer, for the earliest check
     bool watch(Monitor& m);
     void unwatch(Monitor& m);
     void stop(Monitor& m);
@@ -54,6 +57,8 @@ private:
     UniqueFd inotify_;
     bus::SourceId inotifySource_;
     std::map<core::Session*, std::unique_ptr<Monitor>> monitors_;
+    Schedule schedule_;
+    bus::SourceId timer_;
     std::vector<Connection> connections_;
 };
 

@@ -125,5 +125,28 @@ TEST_F(AnIdleMonitor, WatchesTwoSessionsOnOneDeviceIndependently)
     ::close(slave);
 }
 
+TEST_F(AnIdleMonitor, KeepsEachSessionsOwnDeadlineOnItsSharedTimer)
+{
+    // A quiet device's idle time counts from its last I/O, here its creation: the second pty
+    // comes 200 ms after the first, so its session falls idle 200 ms later on the one timer.
+    core::Session& a = openOnPty();
+    test::runFor(200ms);
+    const int master2 = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ASSERT_GE(master2, 0);
+    ASSERT_EQ(::grantpt(master2), 0);
+    ASSERT_EQ(::unlockpt(master2), 0);
+    core::SessionParams p;
+    p.displayDevice = ::ptsname(master2);
+    core::Session& b = test::openSession(manager_, 1001, p);
+    ASSERT_TRUE(test::runUntil([&] { return a.idleHint(); }, 3s));
+    EXPECT_FALSE(b.idleHint()) << "b's device is 200 ms younger";
+    EXPECT_TRUE(test::runUntil([&] { return b.idleHint(); }, 3s));
+    manager_.removeSession(a);
+    manager_.removeSession(b);
+    EXPECT_EQ(monitors_.running(), 0u);
+    test::runFor(100ms); // nothing of theirs may fire
+    ::close(master2);
+}
+
 } // namespace
 } // namespace ck::power
