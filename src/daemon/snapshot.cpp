@@ -44,17 +44,22 @@ state::SeatRecord seatRecord(const core::Seat& seat)
     return r;
 }
 
+state::LeaderRecord leaderRecord(const core::Session& s)
+{
+    const core::Leader& l = s.leader();
+    return {s.path(), l.uid, l.pid, l.busName, s.cookie(), l.pidStartTime};
+}
+
 state::Snapshot snapshotOf(const core::Manager& manager)
 {
-    state::Snapshot snap;
-    for (const auto* seat : manager.seats())
-        snap.seats.push_back(seatRecord(*seat));
-    for (const auto* s : manager.sessions()) {
-        snap.sessions.push_back(sessionRecord(*s));
-        const core::Leader& l = s->leader();
-        snap.leaders.push_back({s->path(), l.uid, l.pid, l.busName, s->cookie(), l.pidStartTime});
-    }
-    return snap;
+    struct Collector {
+        state::Snapshot snap;
+        void seat(state::SeatRecord r) { snap.seats.push_back(std::move(r)); }
+        void session(state::SessionRecord r) { snap.sessions.push_back(std::move(r)); }
+        void leader(state::LeaderRecord r) { snap.leaders.push_back(std::move(r)); }
+    } c;
+    feed(manager, c);
+    return std::move(c.snap);
 }
 
 } // namespace ck::daemon

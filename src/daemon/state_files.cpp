@@ -72,18 +72,8 @@ void StateFiles::writeDatabase()
     if (!databaseStale_)
         return;
     databaseStale_ = false;
-    // One record at a time into a buffer of the last size: no copy of every session at once,
-    // whose thousands of small blocks would be scattered through a heap busy with a burst.
-    state::DatabaseBuilder b(lastDatabaseSize_ + lastDatabaseSize_ / 8);
-    const auto sessions = manager_.sessions();
-    for (const auto* seat : manager_.seats())
-        b.seat(seatRecord(*seat));
-    for (const auto* s : sessions)
-        b.session(sessionRecord(*s));
-    for (const auto* s : sessions) {
-        const core::Leader& l = s->leader();
-        b.leader({s->path(), l.uid, l.pid, l.busName, {}, 0}); // never the cookie: the file is world-readable
-    }
+    state::DatabaseBuilder b(lastDatabaseSize_ + lastDatabaseSize_ / 8); // it never writes a cookie
+    feed(manager_, b);
     const std::string text = b.take();
     lastDatabaseSize_ = text.size();
     if (auto r = state::writeDatabase(databasePath_, text); !r)
@@ -100,10 +90,8 @@ state::StateChange StateFiles::takeChange()
     // By serial: a new session is appended after the older ones, as in the snapshot.
     for (const auto* s : bySerial(changedSessions_)) {
         c.sessions.push_back(sessionRecord(*s));
-        if (addedSessions_.contains(s)) {
-            const core::Leader& l = s->leader();
-            c.leaders.push_back({s->path(), l.uid, l.pid, l.busName, s->cookie(), l.pidStartTime});
-        }
+        if (addedSessions_.contains(s))
+            c.leaders.push_back(leaderRecord(*s));
     }
     c.droppedSeats = std::exchange(droppedSeats_, {});
     c.droppedSessions = std::exchange(droppedSessions_, {});
@@ -126,7 +114,12 @@ void StateFiles::writeRestartState()
             return;
         log::warning("cannot append to the restart state, rewriting it: " + r.error().message);
     }
-    if (auto r = journal_.rewrite(snapshotOf(manager_), manager_.nextSessionSerial(), manager_.nextSeatSerial()); !r)
+    state::StateSnapshotBuilder b(
+        manager_.nextSessionSerial(), manager_.nextSeatSerial(), lastStateSize_ + lastStateSize_ / 8);
+    feed(manager_, b);
+    const std::string text = b.take();
+    lastStateSize_ = text.size();
+    if (auto r = journal_.rewrite(text); !r)
         log::warning("cannot save the restart state: " + r.error().message);
 }
 

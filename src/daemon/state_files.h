@@ -40,6 +40,7 @@ private:
     bool stateStale_ = true;
     bool databaseStale_ = true;
     std::size_t lastDatabaseSize_ = 0;
+    std::size_t lastStateSize_ = 0;
 
     // For the next change record of the restart state.
     std::unordered_set<const core::Seat*> changedSeats_;

@@ -132,6 +132,7 @@ bool parseBool(std::string_view s, bool& out)
 
 class StateWriter {
 public:
+    explicit StateWriter(std::string& out) : out_(out) { }
     void line(std::string_view key, std::string_view value)
     {
         out_ += key;
@@ -154,10 +155,9 @@ public:
         out_ += "]\n";
     }
     void text(std::string_view t) { out_ += t; }
-    std::string take() { return std::move(out_); }
 
 private:
-    std::string out_;
+    std::string& out_;
 };
 
 // One key of a section: how to store its (unescaped) value.
@@ -538,26 +538,58 @@ void writeCommit(StateWriter& w)
 
 } // namespace
 
-std::string formatState(const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial)
+StateSnapshotBuilder::StateSnapshotBuilder(
+    unsigned nextSessionSerial, unsigned nextSeatSerial, std::size_t expectedSize)
 {
-    StateWriter w;
+    out_.reserve(expectedSize);
+    StateWriter w(out_);
     w.text("# console-kit-daemon restart state; private to the daemon, do not edit\n");
     w.raw("version", std::to_string(kVersion));
     w.raw("next-session-serial", std::to_string(nextSessionSerial));
     w.raw("next-seat-serial", std::to_string(nextSeatSerial));
-    for (const auto& s : snapshot.seats)
-        writeSeat(w, s);
-    for (const auto& s : snapshot.sessions)
-        writeSession(w, s);
-    for (const auto& l : snapshot.leaders)
-        writeLeader(w, l);
+}
+
+void StateSnapshotBuilder::seat(const SeatRecord& seat)
+{
+    StateWriter w(out_);
+    writeSeat(w, seat);
+}
+
+void StateSnapshotBuilder::session(const SessionRecord& session)
+{
+    StateWriter w(out_);
+    writeSession(w, session);
+}
+
+void StateSnapshotBuilder::leader(const LeaderRecord& leader)
+{
+    StateWriter w(out_);
+    writeLeader(w, leader);
+}
+
+std::string StateSnapshotBuilder::take()
+{
+    StateWriter w(out_);
     writeCommit(w);
-    return w.take();
+    return std::move(out_);
+}
+
+std::string formatState(const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial)
+{
+    StateSnapshotBuilder b(nextSessionSerial, nextSeatSerial);
+    for (const auto& s : snapshot.seats)
+        b.seat(s);
+    for (const auto& s : snapshot.sessions)
+        b.session(s);
+    for (const auto& l : snapshot.leaders)
+        b.leader(l);
+    return b.take();
 }
 
 std::string formatStateChange(const StateChange& change)
 {
-    StateWriter w;
+    std::string out;
+    StateWriter w(out);
     w.section("serials");
     w.raw("next-session-serial", std::to_string(change.nextSessionSerial));
     w.raw("next-seat-serial", std::to_string(change.nextSeatSerial));
@@ -576,7 +608,7 @@ std::string formatStateChange(const StateChange& change)
         w.line("id", id);
     }
     writeCommit(w);
-    return w.take();
+    return out;
 }
 
 Result<LoadedState> parseState(std::string_view text)
@@ -630,8 +662,12 @@ StateJournal::StateJournal(std::string path) : path_(std::move(path)) { }
 
 Result<void> StateJournal::rewrite(const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial)
 {
+    return rewrite(formatState(snapshot, nextSessionSerial, nextSeatSerial));
+}
+
+Result<void> StateJournal::rewrite(std::string_view text)
+{
     fd_.reset();
-    const std::string text = formatState(snapshot, nextSessionSerial, nextSeatSerial);
     if (auto r = writeFileAtomically(path_, text, 0600, 0755); !r)
         return r;
     fd_ = UniqueFd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));

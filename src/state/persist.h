@@ -52,6 +52,20 @@ struct StateChange {
 // rejects unknown keys, duplicates, missing ids and bad numbers with a line-numbered error.
 std::string formatState(const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial);
 std::string formatStateChange(const StateChange& change);
+
+// formatState() one record at a time (the daemon feeds it from the model, so a rewrite does not
+// copy every session first): all seat(), then all session(), then all leader() calls.
+class StateSnapshotBuilder {
+public:
+    StateSnapshotBuilder(unsigned nextSessionSerial, unsigned nextSeatSerial, std::size_t expectedSize = 0);
+    void seat(const SeatRecord& seat);
+    void session(const SessionRecord& session);
+    void leader(const LeaderRecord& leader);
+    std::string take(); // closed with [commit]
+
+private:
+    std::string out_;
+};
 Result<LoadedState> parseState(std::string_view text);
 
 // Atomic write (temp + fsync + rename), mode 0600: the file holds session cookies.
@@ -70,6 +84,7 @@ class StateJournal {
 public:
     explicit StateJournal(std::string path);
     Result<void> rewrite(const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial);
+    Result<void> rewrite(std::string_view snapshotText); // as StateSnapshotBuilder::take() made it
     Result<void> append(const StateChange& change);
     bool wantsRewrite() const;
 
