@@ -64,6 +64,9 @@ RestoreCounts restoreSessions(const std::string& statePath, core::Manager& manag
         log::warning("ignoring the restart state: " + loaded.error().message);
         return counts;
     }
+    if (loaded->uncommittedBytes > 0)
+        log::warning("the restart state ends in a change that was not completed ("
+            + std::to_string(loaded->uncommittedBytes) + " bytes; the daemon stopped while writing it): ignored");
     manager.setNextSerials(loaded->nextSessionSerial, loaded->nextSeatSerial);
     std::map<std::string, const state::LeaderRecord*> leaders;
     for (const auto& l : loaded->snapshot.leaders)

@@ -1,4 +1,5 @@
-// The daemon's own restart state (/run/ConsoleKit/state): a versioned, lossless snapshot.
+// The daemon's own restart state (/run/ConsoleKit/state): a versioned, lossless snapshot with the
+// changes since appended to it.
 #pragma once
 
 #include <cstddef>
@@ -66,6 +67,7 @@ public:
 private:
     std::string out_;
 };
+
 Result<LoadedState> parseState(std::string_view text);
 
 // Atomic write (temp + fsync + rename), mode 0600: the file holds session cookies.

@@ -172,6 +172,28 @@ TEST(ARestartedDaemonGivenARecycledPid, DoesNotMistakeItForTheOldLeader)
     EXPECT_TRUE(sessionPaths(c).empty());
 }
 
+TEST(ARestartedDaemonWhoseLastWriteWasCutShort, RestoresWhatWasCommittedAndSaysSo)
+{
+    TestBus bus;
+    Daemon daemon(bus);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Leader leader(bus, 1000, "/dev/tty3");
+    Client c(bus.address());
+    const std::string path = sessionForCookie(c, leader.cookie());
+    ASSERT_FALSE(path.empty());
+    ASSERT_EQ(daemon.stop(SIGKILL), 128 + SIGKILL);
+    // As if the daemon died in the middle of appending a change: a record without [commit]
+    // that would drop the session and forge another.
+    {
+        std::ofstream state(daemon.rundir() + "/state", std::ios::app);
+        state << "\n[drop-session]\nid=" << path << "\n\n[session]\nid=/org/freedesktop/ConsoleKit/Session99\nuid=";
+    }
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    EXPECT_EQ(sessionForCookie(c, leader.cookie()), path);
+    EXPECT_EQ(sessionPaths(c), std::vector<std::string>{path});
+    EXPECT_NE(daemon.stderrText().find("not completed"), std::string::npos) << daemon.stderrText();
+}
+
 TEST(ADaemon, RefusesToStartWhenTheNameIsTaken)
 {
     TestBus bus;
