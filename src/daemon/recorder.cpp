@@ -115,15 +115,16 @@ void Recorder::writeDatabase()
     }
     // Hooks read the database (udev-acl does): they run once it shows their event.
     for (auto& hook : std::exchange(hooksAfterDatabase_, {}))
-        hooks_.run(hook.kind, std::move(hook.action), std::move(hook.env));
+        hooks_.run(std::move(hook.programs), std::move(hook.action), std::move(hook.env));
 }
 
 template <typename MakeEnv> void Recorder::runHook(state::HookKind kind, const char* action, MakeEnv makeEnv)
 {
     // Most systems have no hooks: then no environment is built and kept until the database write.
-    if (!hooks_.hasPrograms(kind))
+    auto programs = hooks_.programs(kind); // found now: the directories are read once per event
+    if (programs.empty())
         return;
-    hooksAfterDatabase_.push_back({kind, action, makeEnv()});
+    hooksAfterDatabase_.push_back({std::move(programs), action, makeEnv()});
     changed();
 }
 

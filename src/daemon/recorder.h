@@ -59,7 +59,7 @@ private:
     void connect();
 
     struct PendingHook {
-        state::HookKind kind;
+        std::vector<std::string> programs;
         std::string action;
         std::vector<std::string> env;
     };

@@ -490,28 +490,6 @@ Result<UniqueFd> openHistoryLog(const std::string& path)
     return fd;
 }
 
-namespace {
-// Writes all of `data`; returns the number of bytes written before an error (errno set).
-std::size_t writeAll(int fd, std::string_view data)
-{
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return done;
-        }
-        if (n == 0) {
-            errno = EIO;
-            return done;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    return done;
-}
-} // namespace
-
 Result<void> appendHistoryLine(const std::string& path, const HistoryEvent& event)
 {
     auto fd = openHistoryLog(path);

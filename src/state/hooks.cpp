@@ -144,18 +144,24 @@ HookRunner::~HookRunner()
 
 void HookRunner::run(HookKind kind, std::string action, std::vector<std::string> env)
 {
-    const auto& dirs = kind == HookKind::Session ? config_.sessionDirs : config_.seatDirs;
+    run(programs(kind), std::move(action), std::move(env));
+}
+
+void HookRunner::run(std::vector<std::string> programs, std::string action, std::vector<std::string> env)
+{
     auto sharedEnv = std::make_shared<const std::vector<std::string>>(std::move(env));
-    for (const auto& dir : dirs)
-        for (auto& program : programsIn(dir))
-            queue_.push_back(Job{std::move(program), action, sharedEnv});
+    for (auto& program : programs)
+        queue_.push_back(Job{std::move(program), action, sharedEnv});
     startNext();
 }
 
-bool HookRunner::hasPrograms(HookKind kind) const
+std::vector<std::string> HookRunner::programs(HookKind kind) const
 {
-    const auto& dirs = kind == HookKind::Session ? config_.sessionDirs : config_.seatDirs;
-    return std::any_of(dirs.begin(), dirs.end(), [](const std::string& dir) { return !programsIn(dir).empty(); });
+    std::vector<std::string> out;
+    for (const auto& dir : kind == HookKind::Session ? config_.sessionDirs : config_.seatDirs)
+        for (auto& program : programsIn(dir))
+            out.push_back(std::move(program));
+    return out;
 }
 
 void HookRunner::startNext()

@@ -50,8 +50,11 @@ public:
     HookRunner& operator=(const HookRunner&) = delete;
 
     void run(HookKind kind, std::string action, std::vector<std::string> env);
-    // Whether run() would find a program now (lets a caller skip building the environment).
-    bool hasPrograms(HookKind kind) const;
+    // The same for programs found earlier with programs() (a caller that defers the run).
+    void run(std::vector<std::string> programs, std::string action, std::vector<std::string> env);
+    // What run(kind, …) would run now, in order.
+    std::vector<std::string> programs(HookKind kind) const;
+    bool hasPrograms(HookKind kind) const { return !programs(kind).empty(); }
     // Programs queued or running.
     std::size_t pending() const noexcept { return queue_.size() + (running_ ? 1 : 0); }
 

@@ -617,12 +617,6 @@ Result<LoadedState> parseState(std::string_view text)
     return parser.parse(text);
 }
 
-Result<void> saveState(
-    const std::string& path, const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial)
-{
-    return writeFileAtomically(path, formatState(snapshot, nextSessionSerial, nextSeatSerial), 0600, 0755);
-}
-
 Result<LoadedState> loadState(const std::string& path)
 {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK));
@@ -683,7 +677,7 @@ Result<void> StateJournal::append(const StateChange& change)
     if (!fd_)
         return Error{ErrorCode::Failed, "state file '" + path_ + "' is not open for appending"};
     const std::string text = formatStateChange(change);
-    if (!writeAll(fd_.get(), text) || ::fdatasync(fd_.get()) != 0) {
+    if (writeAll(fd_.get(), text) != text.size() || ::fdatasync(fd_.get()) != 0) {
         const int err = errno;
         // Part of the record may be in the file: only a rewrite may follow it.
         fd_.reset();

@@ -70,18 +70,15 @@ private:
 
 Result<LoadedState> parseState(std::string_view text);
 
-// Atomic write (temp + fsync + rename), mode 0600: the file holds session cookies.
-Result<void> saveState(
-    const std::string& path, const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial);
 // A missing file is ErrorCode::UnknownObject (first start: nothing to restore). A file that is
 // not a regular file owned by our euid, or that others may write, is refused: it would let
 // them plant sessions and cookies.
 Result<LoadedState> loadState(const std::string& path);
 
-// The restart state as the daemon keeps it: rewrite() replaces the file with a snapshot (atomic,
-// 0600) and keeps it open; append() adds one committed change record (fdatasync'd), so a write
-// costs what changed, not what exists. After a failed append, or once the records outgrow the
-// snapshot (wantsRewrite()), the next write must be a rewrite.
+// The restart state as the daemon keeps it: rewrite() replaces the file with a snapshot (atomic:
+// temp + fsync + rename; mode 0600, for it holds session cookies) and keeps it open; append()
+// adds one committed change record (fdatasync'd), so a write costs what changed, not what exists. After a failed
+// append, or once the records outgrow the snapshot (wantsRewrite()), the next write must be a rewrite.
 class StateJournal {
 public:
     explicit StateJournal(std::string path);

@@ -57,7 +57,7 @@ Result<void> writeFileAtomically(const std::string& path, std::string_view conte
     };
     if (::fchmod(fd.get(), mode) != 0)
         return fail("cannot chmod");
-    if (!writeAll(fd.get(), content))
+    if (writeAll(fd.get(), content) != content.size())
         return fail("cannot write");
     if (::fsync(fd.get()) != 0)
         return fail("cannot fsync");
@@ -67,7 +67,7 @@ Result<void> writeFileAtomically(const std::string& path, std::string_view conte
     return {};
 }
 
-bool writeAll(int fd, std::string_view data)
+std::size_t writeAll(int fd, std::string_view data)
 {
     std::size_t done = 0;
     while (done < data.size()) {
@@ -75,11 +75,15 @@ bool writeAll(int fd, std::string_view data)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return false;
+            return done;
+        }
+        if (n == 0) {
+            errno = EIO;
+            return done;
         }
         done += static_cast<std::size_t>(n);
     }
-    return true;
+    return done;
 }
 
 Result<std::string> readFile(const std::string& path, std::size_t maxBytes)

@@ -335,7 +335,7 @@ TEST(SavingTheRestartState, WritesAPrivateFileThatLoadsBack)
 {
     test::TempDir dir;
     const std::string path = dir.file("run/ConsoleKit/state");
-    ASSERT_TRUE(saveState(path, test::twoSeatsThreeSessions(), 4, 3).ok());
+    ASSERT_TRUE(StateJournal(path).rewrite(test::twoSeatsThreeSessions(), 4, 3).ok());
     struct stat st { };
     ASSERT_EQ(::stat(path.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0600u);
@@ -356,7 +356,7 @@ TEST(LoadingARestartStateOthersMayWrite, IsRefused)
 {
     test::TempDir dir;
     const std::string path = dir.file("state");
-    ASSERT_TRUE(saveState(path, Snapshot{}, 1, 1).ok());
+    ASSERT_TRUE(StateJournal(path).rewrite(Snapshot{}, 1, 1).ok());
     ASSERT_EQ(::chmod(path.c_str(), 0666), 0);
     auto r = loadState(path);
     ASSERT_FALSE(r.ok());
@@ -366,7 +366,7 @@ TEST(LoadingARestartStateOthersMayWrite, IsRefused)
 TEST(LoadingARestartStateThroughASymlink, IsRefused)
 {
     test::TempDir dir;
-    ASSERT_TRUE(saveState(dir.file("real"), Snapshot{}, 1, 1).ok());
+    ASSERT_TRUE(StateJournal(dir.file("real")).rewrite(Snapshot{}, 1, 1).ok());
     ASSERT_EQ(::symlink(dir.file("real").c_str(), dir.file("state").c_str()), 0);
     EXPECT_FALSE(loadState(dir.file("state")).ok());
 }
@@ -375,7 +375,7 @@ TEST(LoadingAMalformedRestartStateFile, NamesTheFileInTheError)
 {
     test::TempDir dir;
     const std::string path = dir.file("state");
-    ASSERT_TRUE(saveState(path, Snapshot{}, 1, 1).ok());
+    ASSERT_TRUE(StateJournal(path).rewrite(Snapshot{}, 1, 1).ok());
     test::writeText(path, "version=1\ngarbage\n");
     auto r = loadState(path);
     ASSERT_FALSE(r.ok());
