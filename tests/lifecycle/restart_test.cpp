@@ -9,7 +9,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -228,6 +230,63 @@ TEST(ADaemon, WritesItsPidFileAndRemovesItOnACleanExit)
     EXPECT_EQ(daemon.stop(SIGTERM), 0);
     struct stat st { };
     EXPECT_NE(::stat((daemon.rundir() + "/pid").c_str(), &st), 0);
+}
+
+// name=value lines of an environment block ('\0'-separated, as in /proc/PID/environ) or of `env`.
+std::map<std::string, std::string> environmentOf(const std::string& text, char separator)
+{
+    std::map<std::string, std::string> vars;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line, separator);)
+        if (const auto eq = line.find('='); eq != std::string::npos)
+            vars[line.substr(0, eq)] = line.substr(eq + 1);
+    return vars;
+}
+
+TEST(ADaemon, RunsWithItsAllocatorSettingsAndDoesNotPassThemOn)
+{
+    // src/daemon/malloc_policy.h: the daemon starts itself again once, with glibc's tcache off and
+    // GSlice reduced to malloc, both read before main(); its hooks get the environment it inherited.
+    TestBus bus;
+    Daemon daemon(bus);
+    const std::string dir = daemon.confdir() + "/run-session.d";
+    ::mkdir(dir.c_str(), 0755);
+    const std::string out = daemon.root() + "/hook.env";
+    {
+        std::ofstream hook(dir + "/10-env.ck");
+        hook << "#!/bin/sh\n[ \"$1\" = session_added ] && env > " << out << ".tmp && mv " << out << ".tmp " << out
+             << "\nexit 0\n";
+    }
+    ::chmod((dir + "/10-env.ck").c_str(), 0755);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+
+    // What ld.so and GLib read: the environment the process image started with.
+    const std::string proc = "/proc/" + std::to_string(daemon.pid());
+    auto started = environmentOf(readText(proc + "/environ"), '\0');
+    const char* inheritedTunables = std::getenv("GLIBC_TUNABLES");
+    const char* inheritedSlice = std::getenv("G_SLICE");
+    if (inheritedTunables == nullptr
+        || std::string(inheritedTunables).find("glibc.malloc.tcache_count") == std::string::npos) {
+        EXPECT_NE(started["GLIBC_TUNABLES"].find("glibc.malloc.tcache_count=0"), std::string::npos)
+            << "GLIBC_TUNABLES=" << started["GLIBC_TUNABLES"];
+    }
+    EXPECT_EQ(started["G_SLICE"], inheritedSlice != nullptr ? inheritedSlice : "always-malloc");
+    // Started again from its own file, not /proc/self/exe: ps, pgrep and ck-memstat find it by name.
+    EXPECT_EQ(readText(proc + "/comm"), "console-kit-dae\n");
+    EXPECT_EQ(readText(proc + "/cmdline").substr(0, env("CK_DAEMON").size()), env("CK_DAEMON"));
+
+    Client c(bus.address());
+    Leader leader(bus, 1000, "/dev/tty3");
+    ASSERT_TRUE(c.waitFor([&] { return !readText(out).empty(); }, std::chrono::seconds(10)));
+    auto hookEnv = environmentOf(readText(out), '\n');
+    EXPECT_EQ(hookEnv.count("GLIBC_TUNABLES"), inheritedTunables != nullptr ? 1u : 0u);
+    if (inheritedTunables != nullptr) {
+        EXPECT_EQ(hookEnv["GLIBC_TUNABLES"], inheritedTunables);
+    }
+    EXPECT_EQ(hookEnv.count("G_SLICE"), inheritedSlice != nullptr ? 1u : 0u);
+    for (const auto& [name, value] : hookEnv)
+        EXPECT_NE(name.rfind("CK_INHERITED_", 0), 0u) << name << "=" << value;
+    EXPECT_EQ(hookEnv["CK_SESSION_USER_UID"], "1000"); // it is the hook's environment
 }
 
 TEST(ADaemon, RewritesTheDatabaseOnEveryChange)
