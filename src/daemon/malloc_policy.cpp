@@ -29,10 +29,11 @@ bool underValgrind()
 #endif
 }
 
-// What the restart sets, each only when the environment does not already say: GLib reads
-// G_SLICE at its first slice allocation, which GLib's own library constructor makes before main()
-// runs (a g_hash_table_new_full() from _dl_init, seen in gdb), so a setenv() in main() comes too late (and GSlice's
-// per-thread magazines then keep about 0.5 MiB of slabs after a burst of sessions).
+// What the restart sets, each only when the environment does not already say. GLib reads
+// G_SLICE at its first slice allocation, which GLib's own library constructor makes before
+// main() runs (a g_hash_table_new_full() under _dl_init, seen in gdb): a setenv() in main()
+// comes too late, and GSlice's per-thread magazines then keep about 0.5 MiB of slabs after a
+// burst of sessions.
 constexpr const char* kRestartVariables[] = {"GLIBC_TUNABLES", "G_SLICE"};
 
 // "CK_INHERITED_<name>", set for the restarted daemon only: '-' when <name> was not inherited,
