@@ -127,9 +127,8 @@ void setUpMalloc(char** argv)
     // and the freed top of the heap goes back to the kernel.
     ::mallopt(M_MMAP_THRESHOLD, 64 * 1024);
     ::mallopt(M_TRIM_THRESHOLD, 128 * 1024);
-    // No fastbins either: like the tcache they keep small freed chunks from merging with their
-    // neighbours until the next consolidation.
-    ::mallopt(M_MXFAST, 0);
+    // Fastbins stay: like the tcache they hold small freed chunks apart, but malloc_trim()
+    // merges them first, and without them OpenSession costs about 10 % more.
     pthread_attr_t attr;
     if (::pthread_attr_init(&attr) == 0) {
         ::pthread_attr_setstacksize(&attr, 256 * 1024);

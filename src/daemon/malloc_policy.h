@@ -1,5 +1,5 @@
 // How console-kit-daemon sets up its allocators before anything else runs: one malloc arena,
-// small thread stacks, fixed mmap/trim thresholds, no fastbins, no per-thread cache (tcache), and
+// small thread stacks, fixed mmap/trim thresholds, no per-thread cache (tcache), and
 // GLib's slice allocator reduced to plain malloc.
 //
 // Why: after a burst of sessions, what keeps heap pages resident is not live data (about 0.2 MiB
