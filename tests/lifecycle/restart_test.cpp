@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -243,50 +242,102 @@ std::map<std::string, std::string> environmentOf(const std::string& text, char s
     return vars;
 }
 
-TEST(ADaemon, RunsWithItsAllocatorSettingsAndDoesNotPassThemOn)
-{
-    // src/daemon/malloc_policy.h: the daemon starts itself again once, with glibc's tcache off and
-    // GSlice reduced to malloc, both read before main(); its hooks get the environment it inherited.
-    TestBus bus;
-    Daemon daemon(bus);
-    const std::string dir = daemon.confdir() + "/run-session.d";
-    ::mkdir(dir.c_str(), 0755);
-    const std::string out = daemon.root() + "/hook.env";
+// A daemon started through `env ENV_ARGS` (to set or unset what it inherits) with a session hook
+// that saves its environment; src/daemon/malloc_policy.h says what the daemon does with
+// GLIBC_TUNABLES and G_SLICE.
+class ADaemonStartedWith {
+public:
+    explicit ADaemonStartedWith(const std::string& envArgs) : daemon_(bus_, withWrapper("env " + envArgs))
     {
+        const std::string dir = daemon_.confdir() + "/run-session.d";
+        ::mkdir(dir.c_str(), 0755);
         std::ofstream hook(dir + "/10-env.ck");
-        hook << "#!/bin/sh\n[ \"$1\" = session_added ] && env > " << out << ".tmp && mv " << out << ".tmp " << out
-             << "\nexit 0\n";
+        hook << "#!/bin/sh\n[ \"$1\" = session_added ] && env > " << hookEnvPath() << ".tmp && mv " << hookEnvPath()
+             << ".tmp " << hookEnvPath() << "\nexit 0\n";
+        hook.close();
+        ::chmod((dir + "/10-env.ck").c_str(), 0755);
     }
-    ::chmod((dir + "/10-env.ck").c_str(), 0755);
-    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
-
+    bool start() { return daemon_.start(); }
+    std::string stderrText() const { return daemon_.stderrText(); }
+    std::string proc(const std::string& file) const
+    {
+        return readText("/proc/" + std::to_string(daemon_.pid()) + "/" + file);
+    }
     // What ld.so and GLib read: the environment the process image started with.
-    const std::string proc = "/proc/" + std::to_string(daemon.pid());
-    auto started = environmentOf(readText(proc + "/environ"), '\0');
-    const char* inheritedTunables = std::getenv("GLIBC_TUNABLES");
-    const char* inheritedSlice = std::getenv("G_SLICE");
-    if (inheritedTunables == nullptr
-        || std::string(inheritedTunables).find("glibc.malloc.tcache_count") == std::string::npos) {
-        EXPECT_NE(started["GLIBC_TUNABLES"].find("glibc.malloc.tcache_count=0"), std::string::npos)
-            << "GLIBC_TUNABLES=" << started["GLIBC_TUNABLES"];
+    std::map<std::string, std::string> startedEnvironment() const { return environmentOf(proc("environ"), '\0'); }
+    // The environment of a hook, run once a session opened.
+    std::map<std::string, std::string> hookEnvironment()
+    {
+        Client c(bus_.address());
+        Leader leader(bus_, 1000, "/dev/tty3");
+        EXPECT_TRUE(c.waitFor([&] { return !readText(hookEnvPath()).empty(); }, std::chrono::seconds(10)));
+        return environmentOf(readText(hookEnvPath()), '\n');
     }
-    EXPECT_EQ(started["G_SLICE"], inheritedSlice != nullptr ? inheritedSlice : "always-malloc");
-    // Started again from its own file, not /proc/self/exe: ps, pgrep and ck-memstat find it by name.
-    EXPECT_EQ(readText(proc + "/comm"), "console-kit-dae\n");
-    EXPECT_EQ(readText(proc + "/cmdline").substr(0, env("CK_DAEMON").size()), env("CK_DAEMON"));
 
-    Client c(bus.address());
-    Leader leader(bus, 1000, "/dev/tty3");
-    ASSERT_TRUE(c.waitFor([&] { return !readText(out).empty(); }, std::chrono::seconds(10)));
-    auto hookEnv = environmentOf(readText(out), '\n');
-    EXPECT_EQ(hookEnv.count("GLIBC_TUNABLES"), inheritedTunables != nullptr ? 1u : 0u);
-    if (inheritedTunables != nullptr) {
-        EXPECT_EQ(hookEnv["GLIBC_TUNABLES"], inheritedTunables);
+private:
+    static DaemonOptions withWrapper(const std::string& wrapper)
+    {
+        DaemonOptions o;
+        o.wrapper = wrapper;
+        return o;
     }
-    EXPECT_EQ(hookEnv.count("G_SLICE"), inheritedSlice != nullptr ? 1u : 0u);
-    for (const auto& [name, value] : hookEnv)
+    std::string hookEnvPath() const { return daemon_.root() + "/hook.env"; }
+
+    TestBus bus_;
+    Daemon daemon_;
+};
+
+TEST(ADaemonStartedWithoutAllocatorSettings, StartsItselfAgainWithThemAndDoesNotPassThemOn)
+{
+    // What init scripts and D-Bus activation give it: neither variable.
+    ADaemonStartedWith d("-u GLIBC_TUNABLES -u G_SLICE");
+    ASSERT_TRUE(d.start()) << d.stderrText();
+    auto started = d.startedEnvironment();
+    EXPECT_EQ(started["GLIBC_TUNABLES"], "glibc.malloc.tcache_count=0");
+    EXPECT_EQ(started["G_SLICE"], "always-malloc");
+    EXPECT_EQ(started["CK_INHERITED_GLIBC_TUNABLES"], "-");
+    EXPECT_EQ(started["CK_INHERITED_G_SLICE"], "-");
+    // Started again from its own file, not /proc/self/exe: ps, pgrep and ck-memstat find it by name.
+    EXPECT_EQ(d.proc("comm"), "console-kit-dae\n");
+    EXPECT_EQ(d.proc("cmdline").substr(0, env("CK_DAEMON").size() + 1), env("CK_DAEMON") + '\0');
+
+    auto hook = d.hookEnvironment();
+    EXPECT_EQ(hook["CK_SESSION_USER_UID"], "1000"); // it is the hook's environment
+    EXPECT_EQ(hook.count("GLIBC_TUNABLES"), 0u) << hook["GLIBC_TUNABLES"];
+    EXPECT_EQ(hook.count("G_SLICE"), 0u) << hook["G_SLICE"];
+    for (const auto& [name, value] : hook)
         EXPECT_NE(name.rfind("CK_INHERITED_", 0), 0u) << name << "=" << value;
-    EXPECT_EQ(hookEnv["CK_SESSION_USER_UID"], "1000"); // it is the hook's environment
+}
+
+TEST(ADaemonStartedWithOtherAllocatorSettings, KeepsThemAndAddsOnlyWhatIsMissing)
+{
+    // An administrator's tunables without a tcache count get it added; a G_SLICE set is kept.
+    ADaemonStartedWith d("GLIBC_TUNABLES=glibc.malloc.check=0 G_SLICE=debug-blocks");
+    ASSERT_TRUE(d.start()) << d.stderrText();
+    auto started = d.startedEnvironment();
+    // Started again with the tunable added. (ld.so cuts GLIBC_TUNABLES at each ':' in place when it
+    // parses it, so /proc/PID/environ shows "glibc.malloc.check=0" and the rest after a '\0'.)
+    EXPECT_EQ(started["CK_INHERITED_GLIBC_TUNABLES"], "+glibc.malloc.check=0");
+    EXPECT_EQ(started["GLIBC_TUNABLES"], "glibc.malloc.check=0");
+    EXPECT_EQ(started["glibc.malloc.tcache_count"], "0");
+    EXPECT_EQ(started["G_SLICE"], "debug-blocks");
+    EXPECT_EQ(started.count("CK_INHERITED_G_SLICE"), 0u);
+    auto hook = d.hookEnvironment();
+    EXPECT_EQ(hook["GLIBC_TUNABLES"], "glibc.malloc.check=0");
+    EXPECT_EQ(hook["G_SLICE"], "debug-blocks");
+    for (const auto& [name, value] : hook)
+        EXPECT_NE(name.rfind("CK_INHERITED_", 0), 0u) << name << "=" << value;
+}
+
+TEST(ADaemonStartedWithATcacheCount, DoesNotStartItselfAgain)
+{
+    // Both chosen already: nothing to restart for (no CK_INHERITED_* in its first environment).
+    ADaemonStartedWith d("GLIBC_TUNABLES=glibc.malloc.tcache_count=7 G_SLICE=always-malloc");
+    ASSERT_TRUE(d.start()) << d.stderrText();
+    auto started = d.startedEnvironment();
+    EXPECT_EQ(started["GLIBC_TUNABLES"], "glibc.malloc.tcache_count=7");
+    EXPECT_EQ(started.count("CK_INHERITED_GLIBC_TUNABLES"), 0u);
+    EXPECT_EQ(started.count("CK_INHERITED_G_SLICE"), 0u);
 }
 
 TEST(ADaemon, RewritesTheDatabaseOnEveryChange)
