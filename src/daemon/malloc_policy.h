@@ -6,8 +6,8 @@
 // after 1000 sessions came and went, walked with gdb) but freed memory that nobody can give back:
 // - GSlice's per-thread magazines and slabs (GLib 2.74): about 0.5 MiB after such a burst, because
 //   the D-Bus worker thread allocates what the main thread frees. G_SLICE=always-malloc turns them
-//   off, but GLib reads it at its first slice allocation, which GLib's own
-//   library constructor makes, before main().
+//   off, but GLib reads it at its first slice allocation, which its own library constructor
+//   makes before main().
 // - glibc's tcache: each thread keeps up to 7 freed chunks of every small size for itself; glibc
 //   never merges them with their free neighbours and malloc_trim() does not see them, so a few
 //   hundred of them scattered over the heap pin as many pages. Only GLIBC_TUNABLES, read by ld.so
