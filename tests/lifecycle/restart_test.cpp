@@ -1,4 +1,4 @@
-// Lossless restart, pid file, database and hooks of the real daemon on a private bus.
+// Lossless restart, pid file, database, hooks and the allocator restart of the real daemon on a private bus.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
