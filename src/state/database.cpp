@@ -140,12 +140,7 @@ void DatabaseBuilder::leader(const LeaderRecord& l)
 std::string formatDatabase(const Snapshot& snapshot)
 {
     DatabaseBuilder b;
-    for (const auto& seat : snapshot.seats)
-        b.seat(seat);
-    for (const auto& s : snapshot.sessions)
-        b.session(s);
-    for (const auto& l : snapshot.leaders)
-        b.leader(l);
+    feed(snapshot, b);
     return b.take();
 }
 

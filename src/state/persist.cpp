@@ -577,12 +577,7 @@ std::string StateSnapshotBuilder::take()
 std::string formatState(const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial)
 {
     StateSnapshotBuilder b(nextSessionSerial, nextSeatSerial);
-    for (const auto& s : snapshot.seats)
-        b.seat(s);
-    for (const auto& s : snapshot.sessions)
-        b.session(s);
-    for (const auto& l : snapshot.leaders)
-        b.leader(l);
+    feed(snapshot, b);
     return b.take();
 }
 

@@ -45,4 +45,16 @@ struct Snapshot {
     std::vector<LeaderRecord> leaders;
 };
 
+// Hands a snapshot to a builder in file order (DatabaseBuilder, StateSnapshotBuilder); the daemon
+// feeds them from its model the same way (daemon::feed).
+template <typename Builder> void feed(const Snapshot& snapshot, Builder& builder)
+{
+    for (const auto& seat : snapshot.seats)
+        builder.seat(seat);
+    for (const auto& session : snapshot.sessions)
+        builder.session(session);
+    for (const auto& leader : snapshot.leaders)
+        builder.leader(leader);
+}
+
 } // namespace ck::state

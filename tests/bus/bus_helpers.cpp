@@ -2,7 +2,6 @@
 #include "bus/bus_helpers.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -248,26 +247,10 @@ Peer::~Peer()
 
 std::string Peer::readLine()
 {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    for (;;) {
-        if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
-            std::string line = buffer_.substr(0, nl);
-            buffer_.erase(0, nl + 1);
-            return line;
-        }
-        const auto left
-            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0 || out_ < 0)
-            return "ERROR (peer): no answer";
-        pollfd p{out_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-            continue;
-        char buf[4096];
-        const ssize_t n = ::read(out_, buf, sizeof buf);
-        if (n <= 0)
-            return "ERROR (peer): it exited";
-        buffer_.append(buf, static_cast<std::size_t>(n));
-    }
+    bool closed = false;
+    if (auto line = ck::test::readLine(out_, buffer_, std::chrono::seconds(15), &closed))
+        return *line;
+    return closed ? "ERROR (peer): it exited" : "ERROR (peer): no answer";
 }
 
 std::string Peer::call(const std::string& path, const std::string& ifaceDotMethod, const std::string& args)

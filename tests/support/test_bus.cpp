@@ -430,28 +430,36 @@ Child::~Child()
         ::close(out_);
 }
 
-std::optional<std::string> Child::readLine(std::chrono::milliseconds timeout)
+std::optional<std::string> readLine(int fd, std::string& buffer, std::chrono::milliseconds timeout, bool* closed)
 {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-        if (auto nl = buffered_.find('\n'); nl != std::string::npos) {
-            std::string line = buffered_.substr(0, nl);
-            buffered_.erase(0, nl + 1);
+        if (auto nl = buffer.find('\n'); nl != std::string::npos) {
+            std::string line = buffer.substr(0, nl);
+            buffer.erase(0, nl + 1);
             return line;
         }
         const auto left
             = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0 || out_ < 0)
+        if (left.count() <= 0 || fd < 0)
             return std::nullopt;
-        pollfd p{out_, POLLIN, 0};
+        pollfd p{fd, POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
             continue;
         char buf[4096];
-        const ssize_t n = ::read(out_, buf, sizeof buf);
-        if (n <= 0)
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) {
+            if (closed != nullptr)
+                *closed = true;
             return std::nullopt;
-        buffered_.append(buf, static_cast<std::size_t>(n));
+        }
+        buffer.append(buf, static_cast<std::size_t>(n));
     }
+}
+
+std::optional<std::string> Child::readLine(std::chrono::milliseconds timeout)
+{
+    return ck::test::readLine(out_, buffered_, timeout);
 }
 
 void Child::closeStdin()

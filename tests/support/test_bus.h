@@ -120,6 +120,12 @@ private:
     guint subscription_ = 0;
 };
 
+// One line (without its '\n') from a pipe: first from `buffer`, then from what `fd` gives before
+// `timeout`; what follows the line stays in `buffer`. nullopt on timeout, or on end of file (then
+// *closed is set when given).
+std::optional<std::string> readLine(
+    int fd, std::string& buffer, std::chrono::milliseconds timeout, bool* closed = nullptr);
+
 // A child process with pipes to its stdin and stdout (stderr goes to the test's stderr).
 class Child {
 public:
