@@ -26,10 +26,12 @@ Recorder::Recorder(core::Manager& manager, RecorderPaths paths, state::HookRunne
 
 Recorder::~Recorder()
 {
-    for (guint source : {idle_, trim_, databaseTimer_})
-        if (source != 0)
-            g_source_remove(source);
+    // Flush first: it removes the database timer it replaces, and a commit may schedule a trim.
+    // Then no source may outlive us (each would call back into a freed Recorder).
     flush();
+    for (guint* source : {&idle_, &trim_, &databaseTimer_})
+        if (*source != 0)
+            g_source_remove(std::exchange(*source, 0));
 }
 
 namespace {

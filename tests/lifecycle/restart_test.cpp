@@ -231,6 +231,24 @@ TEST(ADaemon, WritesItsPidFileAndRemovesItOnACleanExit)
     EXPECT_NE(::stat((daemon.rundir() + "/pid").c_str(), &st), 0);
 }
 
+TEST(ADaemonStoppedDuringABurst, WritesTheDatabaseOnceMoreAndExitsCleanly)
+{
+    // The second session comes within 50 ms of the first one's database write, so its write waits
+    // on a timer when SIGTERM comes: the exit writes it, and removes that timer once only.
+    TestBus bus;
+    DaemonOptions options;
+    options.env["G_DEBUG"] = "fatal-criticals";
+    Daemon daemon(bus, options);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Leader first(bus, 1000, "/dev/tty3");
+    Leader second(bus, 1001, "/dev/tty4");
+    EXPECT_EQ(daemon.stop(SIGTERM), 0) << daemon.stderrText();
+    EXPECT_EQ(daemon.stderrText().find("CRITICAL"), std::string::npos) << daemon.stderrText();
+    const std::string db = readText(daemon.rundir() + "/database");
+    EXPECT_NE(db.find("uid=1000\n"), std::string::npos) << db;
+    EXPECT_NE(db.find("uid=1001\n"), std::string::npos) << db;
+}
+
 // name=value lines of an environment block ('\0'-separated, as in /proc/PID/environ) or of `env`.
 std::map<std::string, std::string> environmentOf(const std::string& text, char separator)
 {
