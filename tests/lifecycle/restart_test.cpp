@@ -1,4 +1,4 @@
-// Lossless restart, pid file, database, hooks and the allocator restart of the real daemon on a private bus.
+// Lossless restart, pid file, database, hooks and the G_SLICE restart of the real daemon on a private bus.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -271,8 +271,7 @@ std::string restartMarkers(const std::map<std::string, std::string>& vars)
 }
 
 // A daemon started through `env ENV_ARGS` (to set or unset what it inherits) with a session hook
-// that saves its environment; src/daemon/malloc_policy.h says what the daemon does with
-// GLIBC_TUNABLES and G_SLICE.
+// that saves its environment; src/daemon/malloc_policy.h says what the daemon does with G_SLICE.
 class ADaemonStartedWith {
 public:
     explicit ADaemonStartedWith(const std::string& envArgs) : daemon_(bus_, withWrapper("env " + envArgs))
@@ -315,15 +314,13 @@ private:
     Daemon daemon_;
 };
 
-TEST(ADaemonStartedWithoutAllocatorSettings, StartsItselfAgainWithThemAndDoesNotPassThemOn)
+TEST(ADaemonStartedWithoutGSlice, StartsItselfAgainWithItAndDoesNotPassItOn)
 {
-    // What init scripts and D-Bus activation give it: neither variable.
-    ADaemonStartedWith d("-u GLIBC_TUNABLES -u G_SLICE");
+    // What init scripts and D-Bus activation give it: no G_SLICE.
+    ADaemonStartedWith d("-u G_SLICE");
     ASSERT_TRUE(d.start()) << d.stderrText();
     auto started = d.startedEnvironment();
-    EXPECT_EQ(started["GLIBC_TUNABLES"], "glibc.malloc.tcache_count=0");
     EXPECT_EQ(started["G_SLICE"], "always-malloc");
-    EXPECT_EQ(started["CK_INHERITED_GLIBC_TUNABLES"], "-");
     EXPECT_EQ(started["CK_INHERITED_G_SLICE"], "-");
     // Started again from its own file, not /proc/self/exe: ps, pgrep and ck-memstat find it by name.
     EXPECT_EQ(d.proc("comm"), "console-kit-dae\n");
@@ -331,39 +328,21 @@ TEST(ADaemonStartedWithoutAllocatorSettings, StartsItselfAgainWithThemAndDoesNot
 
     auto hook = d.hookEnvironment();
     EXPECT_EQ(hook["CK_SESSION_USER_UID"], "1000"); // it is the hook's environment
-    EXPECT_EQ(hook.count("GLIBC_TUNABLES"), 0u) << hook["GLIBC_TUNABLES"];
     EXPECT_EQ(hook.count("G_SLICE"), 0u) << hook["G_SLICE"];
     EXPECT_EQ(restartMarkers(hook), "");
 }
 
-TEST(ADaemonStartedWithOtherAllocatorSettings, KeepsThemAndAddsOnlyWhatIsMissing)
+TEST(ADaemonStartedWithGSlice, KeepsItAndDoesNotStartItselfAgain)
 {
-    // An administrator's tunables without a tcache count get it added; a G_SLICE set is kept.
-    ADaemonStartedWith d("GLIBC_TUNABLES=glibc.malloc.check=0 G_SLICE=debug-blocks");
+    // An administrator's choice stands.
+    ADaemonStartedWith d("G_SLICE=debug-blocks");
     ASSERT_TRUE(d.start()) << d.stderrText();
     auto started = d.startedEnvironment();
-    // Started again with the tunable added. (ld.so cuts GLIBC_TUNABLES at each ':' in place when it
-    // parses it, so /proc/PID/environ shows "glibc.malloc.check=0" and the rest after a '\0'.)
-    EXPECT_EQ(started["CK_INHERITED_GLIBC_TUNABLES"], "+glibc.malloc.check=0");
-    EXPECT_EQ(started["GLIBC_TUNABLES"], "glibc.malloc.check=0");
-    EXPECT_EQ(started["glibc.malloc.tcache_count"], "0");
     EXPECT_EQ(started["G_SLICE"], "debug-blocks");
-    EXPECT_EQ(started.count("CK_INHERITED_G_SLICE"), 0u);
+    EXPECT_EQ(restartMarkers(started), "") << "no restart";
     auto hook = d.hookEnvironment();
-    EXPECT_EQ(hook["GLIBC_TUNABLES"], "glibc.malloc.check=0");
     EXPECT_EQ(hook["G_SLICE"], "debug-blocks");
     EXPECT_EQ(restartMarkers(hook), "");
-}
-
-TEST(ADaemonStartedWithATcacheCount, DoesNotStartItselfAgain)
-{
-    // Both chosen already: nothing to restart for (no CK_INHERITED_* in its first environment).
-    ADaemonStartedWith d("GLIBC_TUNABLES=glibc.malloc.tcache_count=7 G_SLICE=always-malloc");
-    ASSERT_TRUE(d.start()) << d.stderrText();
-    auto started = d.startedEnvironment();
-    EXPECT_EQ(started["GLIBC_TUNABLES"], "glibc.malloc.tcache_count=7");
-    EXPECT_EQ(started.count("CK_INHERITED_GLIBC_TUNABLES"), 0u);
-    EXPECT_EQ(started.count("CK_INHERITED_G_SLICE"), 0u);
 }
 
 TEST(ADaemon, RewritesTheDatabaseOnEveryChange)

@@ -46,7 +46,7 @@ TEST(TheCheckedInBudgets, HaveEveryKeyTheScenariosUse)
     ASSERT_TRUE(b) << b.error().message;
     for (const char* key : {"threads_max", "idle_vmsize_max_kib", "idle_vmrss_max_kib", "sessions_per_cycle",
              "session_cycles", "rss_per_session_max_bytes", "rss_growth_cycle2_to_10_max_kib",
-             "cycle_vmsize_over_idle_max_kib", "queries", "queries_rss_growth_max_kib",
+             "cycle_vmsize_over_idle_max_kib", "queries", "queries_rss_growth_max_kib", "queries_vmsize_growth_max_kib",
              "waitactive_vmsize_over_waitevent_idle_max_kib", "waitactive_threads_max", "vt_visit_rss_growth_max_kib"})
         EXPECT_TRUE(b->has(key)) << key;
     // The numbers.

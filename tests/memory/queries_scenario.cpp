@@ -150,7 +150,8 @@ TEST_F(ADaemonAnsweringQueries, DoesNotGrowWhileAnsweringTenThousandOfThem)
         << "VmRSS " << kib(before.vmRSS) << " before the queries, " << kib(done.vmRSS) << " after " << 2 * half;
     EXPECT_LE(done.vmRSS - warm.vmRSS, budget("queries_rss_growth_max_kib") / 2)
         << "VmRSS " << kib(warm.vmRSS) << " after " << half << " queries, " << kib(done.vmRSS) << " after " << 2 * half;
-    EXPECT_EQ(done.vmSize, warm.vmSize) << "the second " << half << " queries grew VmSize";
+    EXPECT_LE(done.vmSize - warm.vmSize, budget("queries_vmsize_growth_max_kib"))
+        << "the second " << half << " queries grew VmSize from " << kib(warm.vmSize) << " to " << kib(done.vmSize);
     EXPECT_EQ(done.threads, before.threads);
     expectThreadsAtMost(budget("threads_max"), 0, "queries");
 }
