@@ -56,6 +56,8 @@ TEST(TheCheckedInBudgets, HaveEveryKeyTheScenariosUse)
     EXPECT_EQ(b->get("rss_per_session_max_bytes").value(), 4096);
     EXPECT_EQ(b->get("rss_growth_cycle2_to_10_max_kib").value(), 256);
     EXPECT_EQ(b->get("waitactive_vmsize_over_waitevent_idle_max_kib").value(), 8 * 1024);
+    // "VmSize back to idle after each cycle": a tolerance of a few pages, not megabytes.
+    EXPECT_LE(b->get("cycle_vmsize_over_idle_max_kib").value(), 128);
 }
 
 TEST(NiceSteps, AreOneTwoOrFiveTimesAPowerOfTen)

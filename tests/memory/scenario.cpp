@@ -90,6 +90,22 @@ procfs::StatusMemory MemoryScenario::checkpoint(const std::string& name)
     return st ? *st : procfs::StatusMemory{};
 }
 
+MemoryScenario::MappedFiles MemoryScenario::mappedFiles()
+{
+    MappedFiles files;
+    auto maps = procfs::readSmaps("/proc", daemon_->pid());
+    EXPECT_TRUE(maps) << maps.error().message;
+    if (!maps)
+        return files;
+    for (const auto& m : *maps) {
+        if (!m.path.starts_with("/"))
+            continue; // anonymous memory, [heap], [stack], [vdso] …
+        files.kib += m.size;
+        files.paths.insert(m.path);
+    }
+    return files;
+}
+
 void MemoryScenario::idleFor(std::chrono::milliseconds d)
 {
     const auto end = std::chrono::steady_clock::now() + d;

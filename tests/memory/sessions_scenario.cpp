@@ -21,6 +21,8 @@ TEST_F(ADaemonUnderSessionChurn, CostsLittlePerSessionAndReturnsToIdleAfterEvery
     ASSERT_GE(cycles, 2);
     startDaemon(defaultModeOptions(), std::chrono::milliseconds(1000));
     const auto idle = checkpoint("idle");
+    const auto idleFiles = mappedFiles();
+    long firstCycleFilesKib = 0;
 
     std::vector<long> openRss(static_cast<std::size_t>(cycles) + 1), endRss(openRss.size());
     std::vector<double> perSessionBytes(openRss.size());
@@ -59,8 +61,25 @@ TEST_F(ADaemonUnderSessionChurn, CostsLittlePerSessionAndReturnsToIdleAfterEvery
             perSessionBytes[c]);
 
         EXPECT_EQ(end.threads, idle.threads) << tag << ": threads not back to the idle value";
-        EXPECT_LE(end.vmSize - idle.vmSize, budget("cycle_vmsize_over_idle_max_kib"))
-            << tag << ": VmSize " << kib(end.vmSize) << " is not back to idle " << kib(idle.vmSize);
+        // VmSize apart from the files mapped since idle: the first sessions make glibc load the
+        // NSS modules (their users are looked up), once. Everything else must be back.
+        const auto files = mappedFiles();
+        const long filesKib = files.kib - idleFiles.kib;
+        const long otherKib = end.vmSize - idle.vmSize - filesKib;
+        std::string loaded;
+        for (const auto& path : files.paths)
+            if (!idleFiles.paths.contains(path))
+                loaded += " " + path;
+        std::printf("%s: VmSize idle %+ld KiB: files mapped since idle %+ld KiB (%s), the rest %+ld KiB\n", tag.c_str(),
+            end.vmSize - idle.vmSize, filesKib, loaded.empty() ? "none" : loaded.c_str() + 1, otherKib);
+        EXPECT_LE(otherKib, budget("cycle_vmsize_over_idle_max_kib"))
+            << tag << ": VmSize " << kib(end.vmSize) << " is not back to idle " << kib(idle.vmSize)
+            << " (files mapped since idle: " << filesKib << " KiB)";
+        if (c == 1)
+            firstCycleFilesKib = filesKib;
+        else
+            EXPECT_EQ(filesKib, firstCycleFilesKib)
+                << tag << ": files mapped since idle changed after cycle 1:" << loaded;
     }
 
     EXPECT_LE(perSessionBytes[1], static_cast<double>(budget("rss_per_session_max_bytes")))
