@@ -270,19 +270,27 @@ std::string restartMarkers(const std::map<std::string, std::string>& vars)
     return found;
 }
 
+// Installs an executable session hook `name` (run-session.d) with the given shell script body.
+void addSessionHook(const Daemon& daemon, const std::string& name, const std::string& body)
+{
+    const std::string dir = daemon.confdir() + "/run-session.d";
+    ::mkdir(dir.c_str(), 0755);
+    {
+        std::ofstream hook(dir + "/" + name);
+        hook << "#!/bin/sh\n" << body;
+    }
+    ::chmod((dir + "/" + name).c_str(), 0755);
+}
+
 // A daemon started through `env ENV_ARGS` (to set or unset what it inherits) with a session hook
 // that saves its environment; src/daemon/malloc_policy.h says what the daemon does with G_SLICE.
 class ADaemonStartedWith {
 public:
     explicit ADaemonStartedWith(const std::string& envArgs) : daemon_(bus_, withWrapper("env " + envArgs))
     {
-        const std::string dir = daemon_.confdir() + "/run-session.d";
-        ::mkdir(dir.c_str(), 0755);
-        std::ofstream hook(dir + "/10-env.ck");
-        hook << "#!/bin/sh\n[ \"$1\" = session_added ] && env > " << hookEnvPath() << ".tmp && mv " << hookEnvPath()
-             << ".tmp " << hookEnvPath() << "\nexit 0\n";
-        hook.close();
-        ::chmod((dir + "/10-env.ck").c_str(), 0755);
+        addSessionHook(daemon_, "10-env.ck",
+            "[ \"$1\" = session_added ] && env > " + hookEnvPath() + ".tmp && mv " + hookEnvPath() + ".tmp "
+                + hookEnvPath() + "\nexit 0\n");
     }
     bool start() { return daemon_.start(); }
     std::string stderrText() const { return daemon_.stderrText(); }
@@ -382,15 +390,10 @@ TEST(ADaemonWithHooks, RunsThemOnceTheDatabaseShowsTheirEvent)
     // udev-acl, run from run-seat.d, reads the database to decide who gets the devices.
     TestBus bus;
     Daemon daemon(bus);
-    const std::string dir = daemon.confdir() + "/run-session.d";
-    ::mkdir(dir.c_str(), 0755);
     const std::string out = daemon.root() + "/hook.out";
-    {
-        std::ofstream hook(dir + "/10-copy.ck");
-        hook << "#!/bin/sh\n{ echo \"== $1 $CK_SESSION_ID\"; cat '" << daemon.rundir()
-             << "/database'; echo \"== end of $1\"; } >> " << out << "\n";
-    }
-    ::chmod((dir + "/10-copy.ck").c_str(), 0755);
+    addSessionHook(daemon, "10-copy.ck",
+        "{ echo \"== $1 $CK_SESSION_ID\"; cat '" + daemon.rundir() + "/database'; echo \"== end of $1\"; } >> " + out
+            + "\n");
     ASSERT_TRUE(daemon.start()) << daemon.stderrText();
     Client c(bus.address());
     std::string path;
@@ -420,16 +423,10 @@ TEST(ADaemonWithHooks, RunsThemWithTheSessionVariablesWhileServing)
 {
     TestBus bus;
     Daemon daemon(bus);
-    const std::string dir = daemon.confdir() + "/run-session.d";
-    ::mkdir(dir.c_str(), 0755);
     const std::string out = daemon.root() + "/hook.out";
-    {
-        std::ofstream hook(dir + "/10-record.ck");
-        hook << "#!/bin/sh\nsleep 1\necho \"$1 $CK_SESSION_ID $CK_SESSION_USER_UID $CK_SESSION_DISPLAY_DEVICE "
-                "$CK_SESSION_IS_LOCAL\" >> "
-             << out << "\n";
-    }
-    ::chmod((dir + "/10-record.ck").c_str(), 0755);
+    addSessionHook(daemon, "10-record.ck",
+        "sleep 1\necho \"$1 $CK_SESSION_ID $CK_SESSION_USER_UID $CK_SESSION_DISPLAY_DEVICE $CK_SESSION_IS_LOCAL\" >> "
+            + out + "\n");
     ASSERT_TRUE(daemon.start()) << daemon.stderrText();
     Client c(bus.address());
     std::string path;
