@@ -168,14 +168,12 @@ std::string Manager::newCookie() const
 
 bool Manager::belongsOnConsole(const Session& s) const
 {
-    // Local, not remote, and on a real VT: an X display with its VT, or a text console.
-    // Unlike 0.4.6 a pty text session does not land on the console seat (it could never be active).
+    // Local, not remote, and on a known VT (vtnr, or display-device / x11-display-device naming
+    // /dev/ttyN): X, Wayland (a display manager gives x11-display-device and no x11-display) or
+    // text. Unlike 0.4.6 a pty text session does not land on the console seat (it could never be
+    // active).
     const SessionParams& p = s.params();
-    if (!p.isLocal || !p.remoteHostName.empty() || s.vtnr() == 0)
-        return false;
-    const bool graphical = !p.x11Display.empty() && !p.x11DisplayDevice.empty();
-    const bool text = p.x11Display.empty() && p.x11DisplayDevice.empty() && !p.displayDevice.empty();
-    return graphical || text || p.vtnr != 0;
+    return p.isLocal && p.remoteHostName.empty() && s.vtnr() != 0;
 }
 
 void Manager::attach(Session& s, Seat* preferred)

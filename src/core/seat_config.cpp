@@ -4,6 +4,7 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <cerrno>
 
 #include "util/atomic_file.h"
 
@@ -104,6 +105,10 @@ std::vector<SeatConfig> loadSeatConfigs(const std::string& dir, std::vector<std:
                 names.emplace_back(n);
         }
         ::closedir(d);
+    } else if (errno == ENOENT) {
+        // No configuration at all (a daemon run by hand, an install without data/): the console
+        // seat as the shipped 00-primary.seat describes it, so VT tracking is not silently lost.
+        return {SeatConfig{std::string(kBuiltInConsoleSeat), {}}};
     }
     std::sort(names.begin(), names.end());
     std::vector<SeatConfig> out;

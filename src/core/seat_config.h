@@ -19,8 +19,12 @@ struct SeatConfig {
 // returns an empty file name); Devices=type:id;type:id;… A device without ':' is an error.
 Result<SeatConfig> parseSeatFile(std::string_view text, const std::string& fileName);
 
+// The `file` of the seat that loadSeatConfigs() yields when the directory does not exist.
+inline constexpr std::string_view kBuiltInConsoleSeat = "(built-in console seat)";
+
 // Every *.seat file of dir in sorted order. Files that fail to parse are reported in `problems`
-// and skipped; a missing directory yields no seats.
+// and skipped. A directory that does not exist yields the console seat, as the shipped
+// 00-primary.seat would (no devices); an existing directory rules, even an empty one.
 std::vector<SeatConfig> loadSeatConfigs(const std::string& dir, std::vector<std::string>& problems);
 
 } // namespace ck::core

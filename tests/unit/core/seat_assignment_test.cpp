@@ -54,6 +54,22 @@ TEST_F(AManagerWithAConsoleSeat, PutsALocalSessionWithAnExplicitVtnrAndNoDeviceO
     EXPECT_EQ(s.vtnr(), 5u);
 }
 
+TEST_F(AManagerWithAConsoleSeat, PutsAWaylandSessionOnAVtWithoutAnX11DisplayOnTheConsoleSeat)
+{
+    // How a display manager opens a Wayland session: x11-display-device names the VT, no x11-display.
+    Session& s = open(x11Session(1000, "", "/dev/tty2"));
+    EXPECT_EQ(s.seat(), manager.consoleSeat());
+    EXPECT_EQ(s.vtnr(), 2u);
+}
+
+TEST_F(AManagerWithAConsoleSeat, PutsALocalSessionWithADisplayDeviceAndAnX11DisplayDeviceOnTheConsoleSeat)
+{
+    SessionParams p = textSession(1000, "/dev/tty3");
+    p.x11DisplayDevice = "/dev/tty3";
+    Session& s = open(p);
+    EXPECT_EQ(s.seat(), manager.consoleSeat());
+}
+
 TEST_F(AManagerWithAConsoleSeat, GivesARemoteSessionADynamicSeat)
 {
     SessionParams p = x11Session(1000, ":0", "/dev/tty7");

@@ -184,10 +184,14 @@ TEST(LoadSeatConfigs, ReadsSeatFilesInSortedOrderAndSkipsEverythingElse)
     EXPECT_THAT(problems[1], HasSubstr("40-nocolon.seat"));
 }
 
-TEST(LoadSeatConfigs, YieldsNoSeatsForAMissingDirectory)
+TEST(LoadSeatConfigs, YieldsTheConsoleSeatForAMissingDirectory)
 {
     std::vector<std::string> problems;
-    EXPECT_THAT(loadSeatConfigs(kData + "/no-such-seats.d", problems), IsEmpty());
+    auto seats = loadSeatConfigs(kData + "/no-such-seats.d", problems);
+    ASSERT_THAT(seats, SizeIs(1));
+    EXPECT_EQ(seats[0].file, kBuiltInConsoleSeat);
+    EXPECT_THAT(seats[0].devices, IsEmpty());
+    EXPECT_THAT(problems, IsEmpty());
 }
 
 // A directory whose entries are created at run time (a directory named like a seat file cannot be
