@@ -1,4 +1,4 @@
-// console-kit-daemon: entry point — root check, options, daemonizing, then daemon::run.
+// console-kit-daemon: entry point — malloc set-up, options, root check, then the Daemon's phases.
 #include <unistd.h>
 
 #include <cstdio>
@@ -6,11 +6,10 @@
 #include "daemon/daemon.h"
 #include "daemon/malloc_policy.h"
 #include "daemon/options.h"
-#include "util/log.h"
 
 int main(int argc, char** argv)
 {
-    ck::daemon::setUpMalloc(argv); // first: it may start the daemon again, and no thread may exist
+    ck::daemon::setUpMalloc(); // first: no thread may exist yet
     auto options = ck::daemon::parseOptions(argc, argv);
     if (!options) {
         std::fprintf(stderr, "console-kit-daemon: %s\n", options.error().message.c_str());
@@ -20,9 +19,7 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "console-kit-daemon: You must be root to run this program\n");
         return 1;
     }
-    if (!options->noDaemon && ::daemon(0, 0) != 0) {
-        std::perror("console-kit-daemon: daemon");
-        return 1;
-    }
+    // Daemonizing happens in Daemon::start(), after the pid file is locked: a second daemon
+    // fails in the foreground, where whoever started it sees the status.
     return ck::daemon::run(*options);
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "bus/call.h"
 #include "bus/service_private.h"
@@ -47,10 +48,15 @@ Service::~Service()
 {
     *alive_ = false;
     activations_.clear(); // replies "abandoned" to every waiting activation
+    unregisterObjects();
+}
+
+void Service::unregisterObjects()
+{
     if (nameWatch_ != 0)
-        g_dbus_connection_signal_unsubscribe(connection_, nameWatch_);
+        g_dbus_connection_signal_unsubscribe(connection_, std::exchange(nameWatch_, 0));
     if (registration_ != 0)
-        g_dbus_connection_unregister_subtree(connection_, registration_);
+        g_dbus_connection_unregister_subtree(connection_, std::exchange(registration_, 0));
 }
 
 Result<void> Service::registerObjects()

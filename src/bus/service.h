@@ -52,6 +52,8 @@ public:
     Service& operator=(const Service&) = delete;
 
     Result<void> registerObjects();
+    // No call is served and no leader followed any more (the daemon's stop; the destructor too).
+    void unregisterObjects();
     void setVtControl(VtControl* vt) { vt_ = vt; }
     void setPowerHandler(PowerHandler* power) { power_ = power; }
     // A reply that creates or ends a session is sent through this hook once the state that

@@ -49,6 +49,8 @@ public:
     // For events that are not model changes (power actions, sessions found dead at restart).
     void logEvent(const state::HistoryEvent& event) { history_.append(event); }
     state::HistoryWriter& history() { return history_; }
+    // Hook programs waiting for the database, queued or running (the daemon's stop waits for them).
+    std::size_t hooksPending() const noexcept { return hooksAfterDatabase_.size() + hooks_.pending(); }
 
 private:
     void changed();

@@ -191,7 +191,7 @@ Result<void> RuntimeDirs::prepare(uid_t uid)
     if (options_.mountTmpfs) {
         const std::string data = "mode=0700,uid=" + std::to_string(uid) + ",gid=" + std::to_string(gid) + ",size=10%";
         if (::mount("tmpfs", path.c_str(), "tmpfs", MS_NODEV | MS_NOSUID, data.c_str()) != 0)
-            log::debug(errnoText("no tmpfs on " + path + " (a plain directory instead)", errno));
+            log::warning(errnoText("no tmpfs on " + path + " (a plain directory instead)", errno));
     }
     log::debug("created " + path + " for uid " + std::to_string(uid));
     return {};

@@ -1,4 +1,5 @@
-// Logging backend: sd_journal when /run/systemd/journal/socket exists, stderr otherwise.
+// Logging backend: sd_journal when /run/systemd/journal/socket exists; else stderr, or syslog(3)
+// once the daemon has detached from its terminal (OpenRC, sysvinit, runit: no journal there).
 #include "util/log.h"
 
 #include <syslog.h>
@@ -13,7 +14,7 @@ namespace ck::log {
 
 namespace {
 std::atomic<bool> gDebug{false};
-std::atomic<int> gMode{-1}; // -1 undecided, 0 journal, 1 stderr
+std::atomic<int> gMode{-1}; // -1 undecided, 0 journal, 1 stderr, 2 syslog
 
 bool useJournal()
 {
@@ -69,8 +70,20 @@ void setUseStderr(bool stderrOnly)
     gMode.store(stderrOnly ? 1 : -1);
 }
 
+void useSyslogWithoutJournal()
+{
+    if (useJournal())
+        return;
+    ::openlog("console-kit-daemon", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    gMode.store(2);
+}
+
 void write(Level level, std::string_view message)
 {
+    if (gMode.load() == 2) {
+        ::syslog(priority(level), "%.*s", static_cast<int>(message.size()), message.data());
+        return;
+    }
     if (useJournal()) {
         std::string m(message);
         sd_journal_send(

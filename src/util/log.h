@@ -1,4 +1,5 @@
-// Logging: to the journal when one is there, else to stderr. The caller logs once.
+// Logging: to the journal when one is there, else to stderr (syslog once daemonized). The caller
+// logs once.
 #pragma once
 
 #include <string_view>
@@ -11,6 +12,8 @@ void setDebug(bool enabled);
 bool debugEnabled();
 // Forces stderr even when a journal socket exists (tests, --no-journal).
 void setUseStderr(bool stderrOnly);
+// For a daemon whose stderr is /dev/null: syslog(3) when there is no journal.
+void useSyslogWithoutJournal();
 
 void write(Level level, std::string_view message);
 

@@ -1,14 +1,17 @@
-// Lossless restart, pid file, database, hooks and the G_SLICE restart of the real daemon on a private bus.
+// Lossless restart, pid file lock, start and stop phases, database and hooks of the real daemon on a private bus.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -260,16 +263,6 @@ std::map<std::string, std::string> environmentOf(const std::string& text, char s
     return vars;
 }
 
-// The daemon's own CK_INHERITED_* variables in an environment, "name=value" each, one per line.
-std::string restartMarkers(const std::map<std::string, std::string>& vars)
-{
-    std::string found;
-    for (const auto& [name, value] : vars)
-        if (name.starts_with("CK_INHERITED_"))
-            found += name + "=" + value + "\n";
-    return found;
-}
-
 // Installs an executable session hook `name` (run-session.d) with the given shell script body.
 void addSessionHook(const Daemon& daemon, const std::string& name, const std::string& body)
 {
@@ -282,75 +275,32 @@ void addSessionHook(const Daemon& daemon, const std::string& name, const std::st
     ::chmod((dir + "/" + name).c_str(), 0755);
 }
 
-// A daemon started through `env ENV_ARGS` (to set or unset what it inherits) with a session hook
-// that saves its environment; src/daemon/malloc_policy.h says what the daemon does with G_SLICE.
-class ADaemonStartedWith {
-public:
-    explicit ADaemonStartedWith(const std::string& envArgs) : daemon_(bus_, withWrapper("env " + envArgs))
-    {
-        addSessionHook(daemon_, "10-env.ck",
-            "[ \"$1\" = session_added ] && env > " + hookEnvPath() + ".tmp && mv " + hookEnvPath() + ".tmp "
-                + hookEnvPath() + "\nexit 0\n");
-    }
-    bool start() { return daemon_.start(); }
-    std::string stderrText() const { return daemon_.stderrText(); }
-    std::string proc(const std::string& file) const
-    {
-        return readText("/proc/" + std::to_string(daemon_.pid()) + "/" + file);
-    }
-    // What ld.so and GLib read: the environment the process image started with.
-    std::map<std::string, std::string> startedEnvironment() const { return environmentOf(proc("environ"), '\0'); }
-    // The environment of a hook, run once a session opened.
-    std::map<std::string, std::string> hookEnvironment()
-    {
-        Client c(bus_.address());
-        Leader leader(bus_, 1000, "/dev/tty3");
-        EXPECT_TRUE(c.waitFor([&] { return !readText(hookEnvPath()).empty(); }, std::chrono::seconds(10)));
-        return environmentOf(readText(hookEnvPath()), '\n');
-    }
-
-private:
-    static DaemonOptions withWrapper(const std::string& wrapper)
-    {
-        DaemonOptions o;
-        o.wrapper = wrapper;
-        return o;
-    }
-    std::string hookEnvPath() const { return daemon_.root() + "/hook.env"; }
-
-    TestBus bus_;
-    Daemon daemon_;
-};
-
-TEST(ADaemonStartedWithoutGSlice, StartsItselfAgainWithItAndDoesNotPassItOn)
+// Installs an executable seat hook `name` (run-seat.d) with the given shell script body.
+void addSeatHook(const Daemon& daemon, const std::string& name, const std::string& body)
 {
-    // What init scripts and D-Bus activation give it: no G_SLICE.
-    ADaemonStartedWith d("-u G_SLICE");
-    ASSERT_TRUE(d.start()) << d.stderrText();
-    auto started = d.startedEnvironment();
-    EXPECT_EQ(started["G_SLICE"], "always-malloc");
-    EXPECT_EQ(started["CK_INHERITED_G_SLICE"], "-");
-    // Started again from its own file, not /proc/self/exe: ps, pgrep and ck-memstat find it by name.
-    EXPECT_EQ(d.proc("comm"), "console-kit-dae\n");
-    EXPECT_EQ(d.proc("cmdline").substr(0, env("CK_DAEMON").size() + 1), env("CK_DAEMON") + '\0');
-
-    auto hook = d.hookEnvironment();
-    EXPECT_EQ(hook["CK_SESSION_USER_UID"], "1000"); // it is the hook's environment
-    EXPECT_EQ(hook.count("G_SLICE"), 0u) << hook["G_SLICE"];
-    EXPECT_EQ(restartMarkers(hook), "");
+    const std::string dir = daemon.confdir() + "/run-seat.d";
+    ::mkdir(dir.c_str(), 0755);
+    {
+        std::ofstream hook(dir + "/" + name);
+        hook << "#!/bin/sh\n" << body;
+    }
+    ::chmod((dir + "/" + name).c_str(), 0755);
 }
 
-TEST(ADaemonStartedWithGSlice, KeepsItAndDoesNotStartItselfAgain)
+TEST(ADaemonStartedWithoutGSlice, RunsAsItWasStartedWithoutStartingItselfAgain)
 {
-    // An administrator's choice stands.
-    ADaemonStartedWith d("G_SLICE=debug-blocks");
-    ASSERT_TRUE(d.start()) << d.stderrText();
-    auto started = d.startedEnvironment();
-    EXPECT_EQ(started["G_SLICE"], "debug-blocks");
-    EXPECT_EQ(restartMarkers(started), "") << "no restart";
-    auto hook = d.hookEnvironment();
-    EXPECT_EQ(hook["G_SLICE"], "debug-blocks");
-    EXPECT_EQ(restartMarkers(hook), "");
+    // Where G_SLICE matters the service files set it (src/daemon/malloc_policy.h); the daemon
+    // never execs itself to set it.
+    TestBus bus;
+    DaemonOptions options;
+    options.wrapper = "env -u G_SLICE";
+    Daemon daemon(bus, options);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    const auto started = environmentOf(readText("/proc/" + std::to_string(daemon.pid()) + "/environ"), '\0');
+    EXPECT_EQ(started.count("G_SLICE"), 0u) << started.at("G_SLICE");
+    for (const auto& [name, value] : started)
+        EXPECT_FALSE(name.starts_with("CK_INHERITED_")) << name << "=" << value;
+    EXPECT_EQ(daemon.stop(), 0);
 }
 
 TEST(ADaemon, RewritesTheDatabaseOnEveryChange)
@@ -444,6 +394,167 @@ TEST(ADaemonWithHooks, RunsThemWithTheSessionVariablesWhileServing)
     const std::string id = path;
     EXPECT_EQ(readText(out),
         "session_added " + id + " 1000 /dev/tty3 true\nsession_removed " + id + " 1000 /dev/tty3 true\n");
+}
+
+// --- One daemon per set of directories (the pid file lock) -----------------------------------------
+
+// The arguments Daemon::start() gives its daemon: another daemon with exactly the same paths.
+std::vector<std::string> sameDirectoriesAs(const Daemon& d)
+{
+    return {env("CK_DAEMON"), "--no-daemon", "--rundir=" + d.rundir(), "--logdir=" + d.logdir(),
+        "--confdir=" + d.confdir(), "--hooks-libdir=" + d.root() + "/lib", "--user-rundir=" + d.root() + "/user",
+        "--vt-watch=none", "--console=/nonexistent/ck-test-no-console"};
+}
+
+ino_t inodeOf(const std::string& path)
+{
+    struct stat st { };
+    return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST(ADaemon, HoldsALockOnItsPidFile)
+{
+    TestBus bus;
+    Daemon daemon(bus);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    const int fd = ::open((daemon.rundir() + "/pid").c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    EXPECT_NE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+    EXPECT_EQ(errno, EWOULDBLOCK);
+    ::close(fd);
+    EXPECT_EQ(daemon.stop(), 0);
+}
+
+TEST(ASecondDaemonWithTheSameDirectories, ExitsWithoutWritingAnythingAndNoSessionIsLost)
+{
+    TestBus bus;
+    Daemon first(bus);
+    const std::string hookLog = first.root() + "/hooks.log";
+    addSeatHook(first, "10-log.ck", "echo \"seat $1 $CK_SEAT_ID\" >> " + hookLog + "\n");
+    addSessionHook(first, "10-log.ck", "echo \"session $1 $CK_SESSION_ID\" >> " + hookLog + "\n");
+    ASSERT_TRUE(first.start()) << first.stderrText();
+    Client c(bus.address());
+    Leader before(bus, 1000, "/dev/tty3");
+    ASSERT_TRUE(c.waitFor([&] { return readText(hookLog).find("session session_added") != std::string::npos; }))
+        << readText(hookLog);
+    const ino_t stateInode = inodeOf(first.rundir() + "/state");
+    ASSERT_NE(stateInode, 0u);
+    const std::string history = readText(first.logdir() + "/history");
+    const std::string hooks = readText(hookLog);
+    const std::string database = readText(first.rundir() + "/database");
+
+    CommandResult second = runCommand(sameDirectoriesAs(first), {{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}});
+    EXPECT_EQ(second.status, 1);
+    EXPECT_NE(second.output.find("locked by another console-kit-daemon"), std::string::npos) << second.output;
+    // Hooks run asynchronously: give one that the second daemon might have started time to write.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(inodeOf(first.rundir() + "/state"), stateInode) << "the restart state was replaced";
+    EXPECT_EQ(readText(first.logdir() + "/history"), history);
+    EXPECT_EQ(readText(hookLog), hooks);
+    EXPECT_EQ(readText(first.rundir() + "/database"), database);
+    EXPECT_EQ(readText(first.rundir() + "/pid"), std::to_string(first.pid()) + "\n");
+    EXPECT_TRUE(first.running());
+
+    // What the first daemon records after that still reaches its restart state.
+    Leader after(bus, 1001, "/dev/tty4");
+    const std::string path = sessionForCookie(c, after.cookie());
+    ASSERT_FALSE(path.empty());
+    EXPECT_EQ(first.stop(), 0);
+    ASSERT_TRUE(first.start()) << first.stderrText();
+    EXPECT_EQ(sessionForCookie(c, after.cookie()), path);
+    EXPECT_FALSE(sessionForCookie(c, before.cookie()).empty());
+    EXPECT_EQ(first.stop(), 0);
+}
+
+// --- The start and stop phases -----------------------------------------------------------------------
+
+TEST(ADaemonWithoutASeatsDirectory, HasTheConsoleSeat)
+{
+    // A daemon run by hand with a confdir that has no seats.d: as if 00-primary.seat were there.
+    TestBus bus;
+    DaemonOptions options;
+    options.staticSeat = false;
+    Daemon daemon(bus, options);
+    ASSERT_EQ(::rmdir((daemon.confdir() + "/seats.d").c_str()), 0);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Client c(bus.address());
+    EXPECT_EQ(c.manager("GetSeats").print(), "([objectpath '/org/freedesktop/ConsoleKit/Seat1'],)");
+    EXPECT_EQ(c.call("/org/freedesktop/ConsoleKit/Seat1", kSeatIface, "GetName").print(), "('seat0',)");
+    Leader leader(bus, 1000, "/dev/tty3");
+    EXPECT_EQ(c.call(sessionForCookie(c, leader.cookie()), kSessionIface, "GetSeatId").print(),
+        "(objectpath '/org/freedesktop/ConsoleKit/Seat1',)");
+    EXPECT_EQ(daemon.stop(), 0);
+}
+
+TEST(ADaemonWithAnEmptySeatsDirectory, HasNoConsoleSeat)
+{
+    TestBus bus;
+    DaemonOptions options;
+    options.staticSeat = false; // seats.d exists and is empty: it rules
+    Daemon daemon(bus, options);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Client c(bus.address());
+    EXPECT_EQ(c.manager("GetSeats").print(), "(@ao [],)");
+    EXPECT_EQ(daemon.stop(), 0);
+}
+
+TEST(ADaemonStoppedWhileAHookRuns, LetsTheHookFinish)
+{
+    TestBus bus;
+    Daemon daemon(bus);
+    const std::string out = daemon.root() + "/hook.out";
+    addSessionHook(daemon, "10-slow.ck", "sleep 1\necho \"finished $1\" >> " + out + "\n");
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Leader leader(bus, 1000, "/dev/tty3");
+    EXPECT_EQ(daemon.stop(SIGTERM), 0) << daemon.stderrText();
+    EXPECT_EQ(readText(out), "finished session_added\n") << daemon.stderrText();
+}
+
+// The pid of the dbus-daemon that serves `bus` (its command line names the bus's socket).
+pid_t busDaemonPid(const TestBus& bus)
+{
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        std::string cmdline = readText(entry.path().string() + "/cmdline");
+        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+        if (cmdline.starts_with("dbus-daemon ")
+            && cmdline.find("--address=" + bus.address() + " ") != std::string::npos)
+            return static_cast<pid_t>(std::stol(name));
+    }
+    return -1;
+}
+
+TEST(ADaemonWhoseSystemBusGoesAway, ExitsWithAFailureAndKeepsItsSessions)
+{
+    // A supervisor restarts a daemon that exits non-zero; the next one brings the sessions back.
+    TestBus bus;
+    Daemon daemon(bus);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Client c(bus.address());
+    std::string path1;
+    std::string path2;
+    {
+        Leader a(bus, 1000, "/dev/tty3");
+        Leader b(bus, 1001, "/dev/pts/4");
+        path1 = sessionForCookie(c, a.cookie());
+        path2 = sessionForCookie(c, b.cookie());
+        ASSERT_FALSE(path1.empty());
+        ASSERT_FALSE(path2.empty());
+        const pid_t busPid = busDaemonPid(bus);
+        ASSERT_GT(busPid, 0);
+        ASSERT_EQ(::kill(busPid, SIGKILL), 0);
+        EXPECT_EQ(daemon.stop(0), 1) << daemon.stderrText(); // signal 0: only waits for the exit
+    }
+    EXPECT_NE(daemon.stderrText().find("the system bus went away"), std::string::npos) << daemon.stderrText();
+    const std::string state = readText(daemon.rundir() + "/state");
+    for (const auto& path : {path1, path2}) {
+        EXPECT_NE(state.find("id=" + path + "\n"), std::string::npos) << state;
+        EXPECT_EQ(state.find("[drop-session]\nid=" + path + "\n"), std::string::npos) << state;
+    }
+    struct stat st { };
+    EXPECT_NE(::stat((daemon.rundir() + "/pid").c_str(), &st), 0) << "the pid file outlived the daemon";
 }
 
 } // namespace

@@ -47,10 +47,9 @@ TEST_F(ADaemonUnderMemcheck, LeaksNothingAndMakesNoInvalidAccess)
     test::DaemonOptions options;
     options.vtWatch = console ? "waitevent" : "none";
     // Words split on spaces: no path here may contain one.
-    // somalloc=NONE: the daemon's executable defines malloc (src/heap), and memcheck must
-    // replace that one to see the heap.
+    // No allocator option: the daemon runs on glibc's malloc, which memcheck replaces as it is.
     options.wrapper = valgrind()
-        + " --soname-synonyms=somalloc=NONE --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1"
+        + " --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1"
           " --show-leak-kinds=definite,indirect --num-callers=40"
           " --suppressions=/usr/share/glib-2.0/valgrind/glib.supp --suppressions="
         + supp + " --log-file=" + log;
