@@ -53,13 +53,22 @@ void MemoryTrace::run()
             const double t = now();
             // A read fails once the daemon has exited: that sample is simply not taken.
             if (auto st = procfs::readStatus(procRoot_, pid); st && st->vmSize >= 0)
-                record({t, "", std::move(st).value()});
+                record(withSmaps({t, "", std::move(st).value()}));
         }
         std::this_thread::sleep_for(period_);
     }
 }
 
-Result<procfs::StatusMemory> MemoryTrace::checkpoint(const std::string& name)
+Sample MemoryTrace::withSmaps(Sample s) const
+{
+    if (auto r = procfs::readSmapsRollup(procRoot_, s.status.pid); r) {
+        s.pss = r->pss;
+        s.privateDirty = r->privateDirty;
+    }
+    return s;
+}
+
+Result<Sample> MemoryTrace::checkpointSample(const std::string& name)
 {
     const pid_t pid = pid_;
     if (pid <= 0)
@@ -68,8 +77,19 @@ Result<procfs::StatusMemory> MemoryTrace::checkpoint(const std::string& name)
     auto st = procfs::readStatus(procRoot_, pid);
     if (!st)
         return Error{ErrorCode::Failed, "checkpoint " + name + ": " + st.error().message};
-    record({t, name, *st});
-    return st;
+    Sample s = withSmaps({t, name, *st});
+    if (s.pss < 0 || s.privateDirty < 0)
+        return Error{ErrorCode::Failed, "checkpoint " + name + ": no Pss or Private_Dirty in smaps_rollup"};
+    record(s);
+    return s;
+}
+
+Result<procfs::StatusMemory> MemoryTrace::checkpoint(const std::string& name)
+{
+    auto s = checkpointSample(name);
+    if (!s)
+        return s.error();
+    return s->status;
 }
 
 std::vector<Sample> MemoryTrace::samples() const
@@ -112,13 +132,13 @@ std::string MemoryTrace::table() const
 {
     std::ostringstream o;
     char line[256];
-    std::snprintf(line, sizeof line, "%-28s %8s %9s %9s %9s %9s %7s %7s\n", "checkpoint", "t(s)", "VmSize", "VmRSS",
-        "VmHWM", "VmData", "VmStk", "Threads");
+    std::snprintf(line, sizeof line, "%-28s %8s %9s %9s %9s %9s %9s %9s %7s %7s\n", "checkpoint", "t(s)", "VmSize",
+        "VmRSS", "Pss", "PrivDirty", "VmHWM", "VmData", "VmStk", "Threads");
     o << "memory scenario '" << scenario_ << "' (sizes in KiB)\n" << line;
     for (const auto& s : checkpoints()) {
         const auto& m = s.status;
-        std::snprintf(line, sizeof line, "%-28s %8.2f %9ld %9ld %9ld %9ld %7ld %7ld\n", s.checkpoint.c_str(), s.seconds,
-            m.vmSize, m.vmRSS, m.vmHWM, m.vmData, m.vmStk, m.threads);
+        std::snprintf(line, sizeof line, "%-28s %8.2f %9ld %9ld %9ld %9ld %9ld %9ld %7ld %7ld\n", s.checkpoint.c_str(),
+            s.seconds, m.vmSize, m.vmRSS, s.pss, s.privateDirty, m.vmHWM, m.vmData, m.vmStk, m.threads);
         o << line;
     }
     return o.str();
@@ -127,13 +147,14 @@ std::string MemoryTrace::table() const
 std::string MemoryTrace::csv() const
 {
     std::ostringstream o;
-    o << "seconds,checkpoint,pid,VmSize_kB,VmRSS_kB,VmHWM_kB,VmData_kB,VmStk_kB,Threads\n";
+    o << "seconds,checkpoint,pid,VmSize_kB,VmRSS_kB,Pss_kB,Private_Dirty_kB,VmHWM_kB,VmData_kB,VmStk_kB,Threads\n";
     char line[256];
     for (const auto& s : samples()) {
         const auto& m = s.status;
         // Checkpoint names are ours (no commas or quotes); quote them anyway for CSV readers.
-        std::snprintf(line, sizeof line, "%.3f,\"%s\",%d,%ld,%ld,%ld,%ld,%ld,%ld\n", s.seconds, s.checkpoint.c_str(),
-            static_cast<int>(m.pid), m.vmSize, m.vmRSS, m.vmHWM, m.vmData, m.vmStk, m.threads);
+        std::snprintf(line, sizeof line, "%.3f,\"%s\",%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", s.seconds,
+            s.checkpoint.c_str(), static_cast<int>(m.pid), m.vmSize, m.vmRSS, s.pss, s.privateDirty, m.vmHWM, m.vmData,
+            m.vmStk, m.threads);
         o << line;
     }
     return o.str();
@@ -148,16 +169,20 @@ std::string MemoryTrace::svg() const
     c.rightLabel = "threads";
     ChartSeries rss{"VmRSS", "#d62728", {}, false};
     ChartSeries size{"VmSize", "#1f77b4", {}, false};
+    ChartSeries pss{"Pss", "#9467bd", {}, false};
+    ChartSeries dirty{"Private_Dirty", "#ff7f0e", {}, false};
     ChartSeries threads{"Threads", "#2ca02c", {}, true};
     for (const auto& s : samples()) {
         c.x.push_back(s.seconds);
         rss.values.push_back(static_cast<double>(s.status.vmRSS) / 1024.0);
+        pss.values.push_back(static_cast<double>(std::max(s.pss, 0L)) / 1024.0);
+        dirty.values.push_back(static_cast<double>(std::max(s.privateDirty, 0L)) / 1024.0);
         size.values.push_back(static_cast<double>(s.status.vmSize) / 1024.0);
         threads.values.push_back(static_cast<double>(s.status.threads));
         if (!s.checkpoint.empty())
             c.markers.push_back({s.seconds, s.checkpoint});
     }
-    c.series = {size, rss, threads};
+    c.series = {size, rss, pss, dirty, threads};
     return renderSvg(c);
 }
 

@@ -1,4 +1,4 @@
-// MemoryTrace: samples /proc/<pid>/status of the daemon periodically and at named checkpoints,
+// MemoryTrace: samples /proc/<pid>/status and smaps_rollup of the daemon periodically and at named checkpoints,
 // and writes the trace as CSV, an SVG chart and a table for the test log.
 #pragma once
 
@@ -20,6 +20,10 @@ struct Sample {
     double seconds = 0; // since the trace started
     std::string checkpoint; // empty for a periodic sample
     procfs::StatusMemory status;
+    // From /proc/PID/smaps_rollup (KiB; -1 when it could not be read): what the daemon costs
+    // the machine, unlike VmRSS, which counts the shared libraries' pages in full.
+    long pss = -1;
+    long privateDirty = -1;
 };
 
 class MemoryTrace {
@@ -35,6 +39,8 @@ public:
     void follow(pid_t pid);
     // Reads the status now and records it under `name`; also returns it.
     Result<procfs::StatusMemory> checkpoint(const std::string& name);
+    // The same with Pss and Private_Dirty (smaps_rollup).
+    Result<Sample> checkpointSample(const std::string& name);
 
     const std::string& scenario() const { return scenario_; }
     std::vector<Sample> samples() const; // everything, in time order
@@ -44,7 +50,8 @@ public:
     long maxVmSize(double since = 0) const;
     double now() const;
 
-    // The checkpoint table: checkpoint, t, VmSize, VmRSS, VmHWM, VmData, VmStk, Threads (KiB).
+    // The checkpoint table: checkpoint, t, VmSize, VmRSS, Pss, Private_Dirty, VmHWM, VmData, VmStk,
+    // Threads (KiB).
     std::string table() const;
     std::string csv() const;
     std::string svg() const;
@@ -53,6 +60,7 @@ public:
 
 private:
     void record(Sample s);
+    Sample withSmaps(Sample s) const;
     void run();
 
     std::string scenario_;

@@ -90,20 +90,11 @@ procfs::StatusMemory MemoryScenario::checkpoint(const std::string& name)
     return st ? *st : procfs::StatusMemory{};
 }
 
-MemoryScenario::MappedFiles MemoryScenario::mappedFiles()
+Sample MemoryScenario::footprint(const std::string& name)
 {
-    MappedFiles files;
-    auto maps = procfs::readSmaps("/proc", daemon_->pid());
-    EXPECT_TRUE(maps) << maps.error().message;
-    if (!maps)
-        return files;
-    for (const auto& m : *maps) {
-        if (!m.path.starts_with("/"))
-            continue; // anonymous memory, [heap], [stack], [vdso] …
-        files.kib += m.size;
-        files.paths.insert(m.path);
-    }
-    return files;
+    auto s = trace_->checkpointSample(name);
+    EXPECT_TRUE(s) << s.error().message;
+    return s ? *s : Sample{};
 }
 
 void MemoryScenario::idleFor(std::chrono::milliseconds d)

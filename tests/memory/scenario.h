@@ -37,14 +37,8 @@ protected:
     long budget(const std::string& key);
     // Checkpoint that fails the test when /proc cannot be read.
     procfs::StatusMemory checkpoint(const std::string& name);
-    // What of the daemon's VmSize maps files: its program, the shared libraries, and what glibc
-    // loads on first use (the NSS modules, at the first user lookup). Fails the test when the
-    // daemon's smaps cannot be read.
-    struct MappedFiles {
-        long kib = 0;
-        std::set<std::string> paths;
-    };
-    MappedFiles mappedFiles();
+    // The same with Pss and Private_Dirty (smaps_rollup).
+    Sample footprint(const std::string& name);
     // Runs the default main context for `d` (replies, signals) while the sampler keeps sampling.
     void idleFor(std::chrono::milliseconds d);
 

@@ -36,10 +36,13 @@ struct Counts {
     int runs; // each rate is the best of this many runs: scheduling noise only ever slows a run
 };
 
-// Targets of the issue.
+// Targets of issue 12 (each row that has one prints PASS or FAIL): GetSessions with 1000 sessions
+// at least as fast as a trivial GDBus server returning as many paths (the cached reply should beat
+// it) in both tables, OpenSession at 0.4 x Ping one call at a time, and a stall shorter than 0.1 s
+// while 1000 leaders disconnect. The machine's load is printed: on a busy machine the ratios drop.
 constexpr double kOpenVsPing = 0.4;
-constexpr double kBigGetSessionsVsTrivial = 0.8;
-constexpr double kMaxStallSeconds = 0.2;
+constexpr double kBigGetSessionsVsTrivial = 1.0;
+constexpr double kMaxStallSeconds = 0.1;
 
 // Each table is measured with a fixed number of calls in flight.
 struct Mode {
@@ -354,6 +357,9 @@ int run()
 
     std::printf("ck-bench (%s): one client connection, the same loop for every row of a table\n",
         gQuick ? "quick smoke, targets not enforced" : "full");
+    if (double load[3]; ::getloadavg(load, 3) == 3)
+        std::printf("load average %.2f %.2f %.2f on %ld CPUs (a busy machine lowers every ratio)\n", load[0], load[1],
+            load[2], ::sysconf(_SC_NPROCESSORS_ONLN));
     test::TestBus bus;
     test::DaemonOptions options;
     options.vtWatch = "none";
