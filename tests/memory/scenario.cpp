@@ -23,10 +23,11 @@ void MemoryScenario::SetUp()
     // disk they would dominate every OpenSession and make the scenarios slow, not the daemon big.
     if (std::getenv("TMPDIR") == nullptr && ::access("/dev/shm", W_OK) == 0)
         ::setenv("TMPDIR", "/dev/shm", 1);
-    // Measure the allocator as the daemon runs it in production: test_env's G_SLICE=always-malloc
-    // and G_DEBUG=gc-friendly are for valgrind, not for budgets (the valgrind scenario sets them
-    // for its daemon itself).
-    ::unsetenv("G_SLICE");
+    // Measure the daemon as the shipped service files run it: G_SLICE=always-malloc (GLib < 2.76
+    // keeps freed slices in per-thread magazines without it) and glibc without its tcache. G_DEBUG=gc-friendly is for valgrind,
+    // not for budgets (the valgrind scenario sets it for its daemon itself).
+    ::setenv("G_SLICE", "always-malloc", 1);
+    ::setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0", 1); // as the service files (malloc_policy.h)
     ::unsetenv("G_DEBUG");
     // meson sets MALLOC_PERTURB_ for every test: glibc would then write every block it hands out
     // or takes back, touching pages the daemon itself never would (VmRSS would not be the daemon's).
