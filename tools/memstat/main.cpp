@@ -24,7 +24,7 @@ using namespace ck::memstat;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-enum class Mode { Table, Threads, Maps, ByName };
+enum class Mode { Table, Threads, Maps, Smaps, ByName };
 
 struct Options {
     Mode mode = Mode::Table;
@@ -50,6 +50,8 @@ void printHelp()
                 "  -t, --threads         list the threads of each process (PID LWP NLWP COMM)\n"
                 "  -m, --maps            total the memory mappings (Size RSS PSS Dirty Swap)\n"
                 "  -a, --all             with --maps: list every mapping, like pmap -x\n"
+                "  -s, --smaps           what each process costs: RSS Pss Private_Dirty Swap\n"
+                "                        (smaps_rollup; RSS counts shared library pages in full)\n"
                 "  -b, --by-name         sum VmRSS per process name over all processes\n"
                 "  -j, --json            print JSON instead of a table\n"
                 "  -n, --name NAME       default target: processes named NAME (default %s)\n"
@@ -70,7 +72,7 @@ void printHelp()
 void setMode(Options& o, Mode mode)
 {
     if (o.mode != Mode::Table && o.mode != mode)
-        usageError("--threads, --maps and --by-name exclude each other");
+        usageError("--threads, --maps, --smaps and --by-name exclude each other");
     o.mode = mode;
 }
 
@@ -82,6 +84,7 @@ Options parseOptions(int argc, char** argv)
         {"count", required_argument, nullptr, 'c'},
         {"threads", no_argument, nullptr, 't'},
         {"maps", no_argument, nullptr, 'm'},
+        {"smaps", no_argument, nullptr, 's'},
         {"all", no_argument, nullptr, 'a'},
         {"by-name", no_argument, nullptr, 'b'},
         {"json", no_argument, nullptr, 'j'},
@@ -94,7 +97,7 @@ Options parseOptions(int argc, char** argv)
     Options o;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":w:c:tmabjn:hV", kLong, nullptr)) != -1) {
+    while ((c = getopt_long(argc, argv, ":w:c:tmsabjn:hV", kLong, nullptr)) != -1) {
         switch (c) {
         case 'w': {
             char* end = nullptr;
@@ -118,6 +121,9 @@ Options parseOptions(int argc, char** argv)
             break;
         case 'm':
             setMode(o, Mode::Maps);
+            break;
+        case 's':
+            setMode(o, Mode::Smaps);
             break;
         case 'b':
             setMode(o, Mode::ByName);
@@ -200,6 +206,8 @@ public:
             return sampleThreads(pids);
         case Mode::Maps:
             return sampleMaps(pids);
+        case Mode::Smaps:
+            return sampleSmaps(pids);
         case Mode::ByName:
             break;
         }
@@ -260,6 +268,15 @@ private:
         if (reports.empty())
             return false;
         print(o_.json ? formatMapsJson(reports, o_.all) : formatMaps(reports, o_.all));
+        return true;
+    }
+
+    bool sampleSmaps(const std::vector<pid_t>& pids)
+    {
+        auto rows = collectAll<SmapsRow>(pids, collectSmaps);
+        if (rows.empty())
+            return false;
+        print(o_.json ? formatSmapsJson(rows) : formatSmaps(rows));
         return true;
     }
 

@@ -97,6 +97,17 @@ Result<MapsReport> collectMaps(const std::string& root, pid_t pid)
     return report;
 }
 
+Result<SmapsRow> collectSmaps(const std::string& root, pid_t pid)
+{
+    auto status = procfs::readStatus(root, pid);
+    if (!status)
+        return std::move(status).error();
+    auto totals = procfs::readSmapsRollup(root, pid);
+    if (!totals)
+        return std::move(totals).error();
+    return SmapsRow{pid, status->name, *totals};
+}
+
 Result<std::vector<NameTotal>> sumRssByName(const std::string& root)
 {
     auto pids = procfs::listPidEntries(root);

@@ -54,6 +54,16 @@ struct MapsReport {
 // Totals summed from smaps, so that they match the per-mapping listing exactly.
 Result<MapsReport> collectMaps(const std::string& root, pid_t pid);
 
+// What a process costs the machine (smaps_rollup): its share of every page it maps (Pss) and the
+// pages only it has written (Private_Dirty); RSS counts shared library pages in full.
+struct SmapsRow {
+    pid_t pid = 0;
+    std::string name;
+    procfs::SmapsTotals totals;
+};
+
+Result<SmapsRow> collectSmaps(const std::string& root, pid_t pid);
+
 struct NameTotal {
     std::string name;
     long rss = 0; // KiB, sum of VmRSS

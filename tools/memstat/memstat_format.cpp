@@ -295,6 +295,31 @@ std::string formatMapsJson(const std::vector<MapsReport>& reports, bool all)
     return out;
 }
 
+std::string formatSmaps(const std::vector<SmapsRow>& rows)
+{
+    TextTable table({{"PID", Align::Right}, {"Name", Align::Left}, {"RSS", Align::Right}, {"Pss", Align::Right},
+        {"Private_Dirty", Align::Right}, {"Swap", Align::Right}});
+    for (const auto& r : rows)
+        table.add({std::to_string(r.pid), displayName(r.name), kib(r.totals.rss), kib(r.totals.pss),
+            kib(r.totals.privateDirty), kib(r.totals.swap)});
+    return table.render();
+}
+
+std::string formatSmapsJson(const std::vector<SmapsRow>& rows)
+{
+    std::string out = "{\"processes\":[";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& r = rows[i];
+        if (i > 0)
+            out += ',';
+        out += "{\"pid\":" + std::to_string(r.pid) + ",\"name\":" + jsonString(r.name)
+            + ",\"rss\":" + jsonNumber(r.totals.rss) + ",\"pss\":" + jsonNumber(r.totals.pss)
+            + ",\"privateDirty\":" + jsonNumber(r.totals.privateDirty) + ",\"swap\":" + jsonNumber(r.totals.swap) + "}";
+    }
+    out += "]}\n";
+    return out;
+}
+
 std::string formatByName(const std::vector<NameTotal>& totals)
 {
     TextTable table({{"Name", Align::Left}, {"RSS", Align::Right}, {"Procs", Align::Right}});

@@ -23,6 +23,10 @@ std::string formatThreadsJson(const std::vector<ThreadRow>& rows);
 std::string formatMaps(const std::vector<MapsReport>& reports, bool all);
 std::string formatMapsJson(const std::vector<MapsReport>& reports, bool all);
 
+// Columns: PID Name RSS Pss Private_Dirty Swap (KiB, smaps_rollup; "-" when absent).
+std::string formatSmaps(const std::vector<SmapsRow>& rows);
+std::string formatSmapsJson(const std::vector<SmapsRow>& rows);
+
 // Columns: Name RSS Procs.
 std::string formatByName(const std::vector<NameTotal>& totals);
 std::string formatByNameJson(const std::vector<NameTotal>& totals);

@@ -199,6 +199,18 @@ TEST(AMemstatMapsReport, ListsEveryMappingWithAll)
         "\"swap\":4}]}\n");
 }
 
+TEST(AMemstatSmapsReport, ShowsPssAndPrivateDirtyFromSmapsRollup)
+{
+    auto row = collectSmaps(basicRoot(), 1234);
+    ASSERT_TRUE(row) << row.error().message;
+    EXPECT_EQ(formatSmaps({*row}),
+        " PID Name             RSS  Pss Private_Dirty Swap\n"
+        "1234 console-kit-dae 2016 1414           832   24\n");
+    EXPECT_EQ(formatSmapsJson({*row}),
+        "{\"processes\":[{\"pid\":1234,\"name\":\"console-kit-dae\",\"rss\":2016,\"pss\":1414,"
+        "\"privateDirty\":832,\"swap\":24}]}\n");
+}
+
 TEST(TheDefaultTarget, IsConsoleKitDaemonAndItsAbsenceIsAnError)
 {
     auto pids = findTargets(basicRoot(), kDefaultProcessName);
