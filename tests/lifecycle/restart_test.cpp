@@ -1,8 +1,14 @@
 // Lossless restart, pid file lock, start and stop phases, database and hooks of the real daemon on a private bus.
 #include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +17,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -555,6 +562,80 @@ TEST(ADaemonWhoseSystemBusGoesAway, ExitsWithAFailureAndKeepsItsSessions)
     }
     struct stat st { };
     EXPECT_NE(::stat((daemon.rundir() + "/pid").c_str(), &st), 0) << "the pid file outlived the daemon";
+}
+
+// --- Logging without a journal ----------------------------------------------------------------------
+
+// Starts the daemon WITHOUT --no-daemon in a private mount namespace whose /dev is a tmpfs with
+// /dev/null and, as /dev/log, a bind mount of `logSocket`: what syslog(3) writes arrives there.
+// Returns the status of the process that detached (0 once the daemon runs on its own).
+int startDetachedDaemonWithSyslogAt(const Daemon& d, const std::string& busAddress, const std::string& logSocket)
+{
+    std::vector<std::string> args = sameDirectoriesAs(d);
+    args.erase(args.begin() + 1); // --no-daemon
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::string busVar = "DBUS_SYSTEM_BUS_ADDRESS=" + busAddress;
+    char* envp[] = {busVar.data(), nullptr};
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        // Only system calls here: the test process has threads.
+        if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0
+            || ::mount("tmpfs", "/dev", "tmpfs", MS_NOSUID, "mode=0755") != 0
+            || ::mknod("/dev/null", S_IFCHR | 0666, makedev(1, 3)) != 0)
+            ::_exit(90);
+        const int fd = ::open("/dev/log", O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+        if (fd < 0 || ::close(fd) != 0 || ::mount(logSocket.c_str(), "/dev/log", nullptr, MS_BIND, nullptr) != 0)
+            ::_exit(91);
+        ::execve(argv[0], argv.data(), envp);
+        ::_exit(92);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST(ADetachedDaemonWithoutAJournal, LogsToSyslog)
+{
+    skipUnless(::access("/run/systemd/journal/socket", F_OK) != 0, "a journal runs here: the daemon logs there");
+    TestBus bus;
+    Daemon daemon(bus);
+    const std::string logSocket = daemon.root() + "/log.sock";
+    const int sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(sock, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    ASSERT_LT(logSocket.size(), sizeof addr.sun_path);
+    std::memcpy(addr.sun_path, logSocket.c_str(), logSocket.size() + 1);
+    ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+
+    ASSERT_EQ(startDetachedDaemonWithSyslogAt(daemon, bus.address(), logSocket), 0);
+    std::string messages;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (
+        messages.find("ready on the system bus") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        pollfd p{sock, POLLIN, 0};
+        if (::poll(&p, 1, 100) == 1) {
+            char buf[2048];
+            const ssize_t n = ::recv(sock, buf, sizeof buf, 0);
+            if (n > 0)
+                messages.append(buf, static_cast<std::size_t>(n)).push_back('\n');
+        }
+    }
+    EXPECT_NE(messages.find("console-kit-daemon["), std::string::npos) << messages;
+    EXPECT_NE(messages.find("ready on the system bus"), std::string::npos) << messages;
+    ::close(sock);
+
+    // The detached daemon is not our child: stop it through its pid file.
+    const std::string pidText = readText(daemon.rundir() + "/pid");
+    ASSERT_FALSE(pidText.empty());
+    const pid_t pid = static_cast<pid_t>(std::stol(pidText));
+    ASSERT_EQ(::kill(pid, SIGTERM), 0);
+    for (int i = 0; i < 1000 && ::kill(pid, 0) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_NE(::kill(pid, 0), 0) << "the daemon did not stop";
 }
 
 } // namespace
