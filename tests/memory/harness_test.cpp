@@ -113,10 +113,19 @@ TEST(AMemoryTrace, RecordsCheckpointsOfAProcessInTheTableAndTheCsv)
     EXPECT_GE(trace.maxThreads(), 2);
     const std::string table = trace.table();
     EXPECT_NE(table.find("VmHWM"), std::string::npos);
+    EXPECT_NE(table.find("PrivDirty"), std::string::npos);
     EXPECT_NE(table.find("start"), std::string::npos);
     EXPECT_NE(table.find("end"), std::string::npos);
     const std::string csv = trace.csv();
-    EXPECT_EQ(csv.rfind("seconds,checkpoint,pid,VmSize_kB,VmRSS_kB,VmHWM_kB,VmData_kB,VmStk_kB,Threads\n", 0), 0u);
+    EXPECT_EQ(csv.rfind("seconds,checkpoint,pid,VmSize_kB,VmRSS_kB,Pss_kB,Private_Dirty_kB,VmHWM_kB,VmData_kB,"
+                        "VmStk_kB,Threads\n",
+                  0),
+        0u);
+    // Pss and Private_Dirty of the checkpoint come from smaps_rollup: real numbers, not -1.
+    auto sample = trace.checkpointSample("again");
+    ASSERT_TRUE(sample) << sample.error().message;
+    EXPECT_GT(sample->pss, 0);
+    EXPECT_GT(sample->privateDirty, 0);
     EXPECT_NE(csv.find(",\"end\"," + std::to_string(::getpid()) + ","), std::string::npos);
 }
 
