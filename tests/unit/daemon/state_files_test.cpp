@@ -100,8 +100,11 @@ protected:
     template <typename Pred> bool runUntil(Pred pred)
     {
         const gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-        while (!pred() && g_get_monotonic_time() < deadline)
-            g_main_context_iteration(g_main_context_default(), TRUE);
+        while (!pred() && g_get_monotonic_time() < deadline) {
+            // Never blocks for long: without a pending source the loop would wait forever.
+            if (!g_main_context_iteration(g_main_context_default(), FALSE))
+                g_usleep(10 * 1000);
+        }
         return pred();
     }
     static std::size_t count(const std::string& text, const std::string& what)
