@@ -203,15 +203,20 @@ public:
     explicit PolicyBusConf(const std::string& policy)
     {
         path_ = dir_.path() + "/bus.conf";
-        std::ofstream(path_) << "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
-                                " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n<busconfig>\n"
-                                "  <include>"
-                             << env("CK_TEST_BUS_CONF") << "</include>\n  <policy context=\"mandatory\">\n"
-                             << policy << "\n  </policy>\n</busconfig>\n";
         original_ = env("CK_TEST_BUS_CONF");
+        write(policy);
         ::setenv("CK_TEST_BUS_CONF", path_.c_str(), 1);
     }
     ~PolicyBusConf() { ::setenv("CK_TEST_BUS_CONF", original_.c_str(), 1); }
+    // Replaces the added policy; the bus reads it on ReloadConfig.
+    void write(const std::string& policy)
+    {
+        std::ofstream(path_) << "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
+                                " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n<busconfig>\n"
+                                "  <include>"
+                             << original_ << "</include>\n  <policy context=\"mandatory\">\n"
+                             << policy << "\n  </policy>\n</busconfig>\n";
+    }
 
 private:
     TempDir dir_;
@@ -238,6 +243,33 @@ TEST(ARestartedDaemonWhoseBusCannotSayWhetherALeaderLives, RestoresTheSessionIns
     // Its leader still ends it.
     leader.kill();
     EXPECT_TRUE(c.waitFor([&] { return sessionForCookie(c, leader.cookie()).empty(); }));
+    EXPECT_EQ(daemon.stop(), 0);
+}
+
+TEST(ARestartedDaemonWhoseBusCannotSayWhetherALeaderLives, ClosesTheSessionOnceTheBusSaysTheLeaderIsGone)
+{
+    const std::string deny
+        = "    <deny send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus\"\n"
+          "          send_member=\"GetConnectionUnixProcessID\"/>";
+    PolicyBusConf conf(deny);
+    TestBus bus;
+    Daemon daemon(bus);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Leader leader(bus, 1000, "/dev/tty3");
+    Client c(bus.address());
+    const std::string path = sessionForCookie(c, leader.cookie());
+    ASSERT_FALSE(path.empty());
+    ASSERT_EQ(daemon.stop(SIGKILL), 128 + SIGKILL);
+    leader.kill(); // gone while the daemon is down: no NameOwnerChanged will tell the next one
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    ASSERT_EQ(sessionForCookie(c, leader.cookie()), path) << "restored while the bus could not tell";
+    // The bus answers again: the daemon's own re-check finds the leader gone and closes the session.
+    conf.write("");
+    Reply reload = c.call("/org/freedesktop/DBus", "org.freedesktop.DBus", "ReloadConfig");
+    ASSERT_TRUE(reload.ok()) << reload.print();
+    EXPECT_TRUE(c.waitFor([&] { return sessionForCookie(c, leader.cookie()).empty(); }, std::chrono::seconds(15)))
+        << daemon.stderrText();
+    EXPECT_NE(readText(daemon.logdir() + "/history").find("SEAT_SESSION_REMOVED"), std::string::npos);
     EXPECT_EQ(daemon.stop(), 0);
 }
 
