@@ -693,7 +693,8 @@ Result<LoadedState> parseState(std::string_view text)
 
 namespace {
 
-// Calls `each(line, lineEnd, oversized)` for every line of `fd` from its start, holding at most
+// Calls `each(line, lineEnd, oversized, terminated)` for every line of `fd` from its start
+// (`terminated`: it ends with a newline; only the last line may not), holding at most
 // one line of kMaxStateRecordBytes: a longer one is reported as oversized, without its text.
 template <typename Each> Result<std::size_t> forEachLine(int fd, const std::string& path, Each each)
 {
@@ -727,7 +728,7 @@ template <typename Each> Result<std::size_t> forEachLine(int fd, const std::stri
             if (eol == std::string_view::npos)
                 break;
             ++offset;
-            if (auto r = each(std::string_view(line), offset, oversized); !r)
+            if (auto r = each(std::string_view(line), offset, oversized, true); !r)
                 return r.error();
             line.clear();
             oversized = false;
@@ -735,7 +736,7 @@ template <typename Each> Result<std::size_t> forEachLine(int fd, const std::stri
         }
     }
     if (!line.empty() || oversized)
-        if (auto r = each(std::string_view(line), offset, oversized); !r)
+        if (auto r = each(std::string_view(line), offset, oversized, false); !r)
             return r.error();
     return offset;
 }
@@ -758,16 +759,19 @@ Result<LoadedState> loadState(const std::string& path)
             "refusing state file '" + path + "': not owned by us or writable by others"};
     // Two passes, each holding one line: where the last [commit] ends, then the records.
     std::size_t committed = std::string_view::npos;
-    auto scanned = forEachLine(fd.get(), path, [&](std::string_view line, std::size_t end, bool oversized) {
-        if (!oversized && line == kCommit.substr(0, kCommit.size() - 1))
-            committed = end;
-        return Result<void>{};
-    });
+    // As parseState(): a [commit] counts once its newline is written.
+    auto scanned
+        = forEachLine(fd.get(), path, [&](std::string_view line, std::size_t end, bool oversized, bool terminated) {
+              if (terminated && !oversized && line == kCommit.substr(0, kCommit.size() - 1))
+                  committed = end;
+              return Result<void>{};
+          });
     if (!scanned)
         return scanned.error();
     StateParser parser(committed);
-    auto read = forEachLine(fd.get(), path,
-        [&](std::string_view line, std::size_t end, bool oversized) { return parser.line(line, end, oversized); });
+    auto read = forEachLine(fd.get(), path, [&](std::string_view line, std::size_t end, bool oversized, bool) {
+        return parser.line(line, end, oversized);
+    });
     if (!read)
         return Error{read.error().code, "'" + path + "': " + read.error().message};
     return parser.finish(*read);

@@ -498,7 +498,9 @@ TEST(LoadingTheRestartStateFromAFile, FindsTheSameAsParsingItsText)
     test::TempDir dir;
     const std::string path = dir.file("state");
     Snapshot expected = test::twoSeatsThreeSessions();
-    const std::string text = formatState(expected, 4, 3) + formatStateChange(sampleChange(expected)) + "[session]\nid=";
+    // A last change cut short just before the newline of its [commit].
+    const std::string text
+        = formatState(expected, 4, 3) + formatStateChange(sampleChange(expected)) + "[session]\nid=X\n[commit]";
     test::writeText(path, text);
     ::chmod(path.c_str(), 0600);
     auto fromFile = loadState(path);
@@ -508,7 +510,7 @@ TEST(LoadingTheRestartStateFromAFile, FindsTheSameAsParsingItsText)
     expectSameSnapshot(fromFile->snapshot, expected);
     expectSameSnapshot(fromText->snapshot, expected);
     EXPECT_EQ(fromFile->uncommittedBytes, fromText->uncommittedBytes);
-    EXPECT_EQ(fromFile->uncommittedBytes, std::string("[session]\nid=").size());
+    EXPECT_EQ(fromFile->uncommittedBytes, std::string("[session]\nid=X\n[commit]").size());
 }
 
 } // namespace
