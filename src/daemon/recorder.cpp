@@ -3,6 +3,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -29,7 +30,7 @@ Recorder::~Recorder()
     // Flush first: it removes the database timer it replaces, and a commit may schedule a trim.
     // Then no source may outlive us (each would call back into a freed Recorder).
     flush();
-    for (guint* source : {&idle_, &trim_, &databaseTimer_})
+    for (guint* source : {&idle_, &trim_, &databaseTimer_, &retry_})
         if (*source != 0)
             g_source_remove(std::exchange(*source, 0));
 }
@@ -41,6 +42,9 @@ constexpr std::size_t kMaxWaiting = 256;
 // The database is rewritten whole (its readers expect one file): at most once per this interval.
 // The first change after a quiet interval is written at once, before the replies of its batch.
 constexpr gint64 kDatabaseIntervalUs = 50 * 1000;
+// A failed write is tried again after this, then twice as long each time, up to the maximum.
+constexpr guint kFirstRetryMs = 200;
+constexpr guint kMaxRetryMs = 2000;
 } // namespace
 
 void Recorder::commitThen(std::function<void()> then)
@@ -72,11 +76,40 @@ void Recorder::commit()
     files_.writeRestartState();
     if (files_.databaseStale())
         scheduleDatabase();
+    // Sent even when the write failed (see the top of recorder.h); the retry timer catches up.
     auto waiting = std::exchange(waiting_, {});
     for (auto& then : waiting)
         then();
     if (std::exchange(trimAfterCommit_, false))
         scheduleTrim();
+    scheduleRetry();
+}
+
+void Recorder::scheduleRetry()
+{
+    if (!files_.failing()) {
+        retryDelayMs_ = 0;
+        return;
+    }
+    if (retry_ != 0)
+        return;
+    retryDelayMs_ = retryDelayMs_ == 0 ? kFirstRetryMs : std::min(retryDelayMs_ * 2, kMaxRetryMs);
+    retry_ = g_timeout_add(
+        retryDelayMs_,
+        [](gpointer data) -> gboolean {
+            auto* self = static_cast<Recorder*>(data);
+            self->retry_ = 0;
+            self->retry();
+            return G_SOURCE_REMOVE;
+        },
+        this);
+}
+
+void Recorder::retry()
+{
+    files_.writeRestartState();
+    writeDatabase();
+    scheduleRetry();
 }
 
 void Recorder::flush()
@@ -118,6 +151,7 @@ void Recorder::writeDatabase()
     // Hooks read the database (udev-acl does): they run once it shows their event.
     for (auto& hook : std::exchange(hooksAfterDatabase_, {}))
         hooks_.run(std::move(hook.programs), std::move(hook.action), std::move(hook.env));
+    scheduleRetry();
 }
 
 template <typename MakeEnv> void Recorder::runHook(state::HookKind kind, const char* action, MakeEnv makeEnv)

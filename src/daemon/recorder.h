@@ -6,6 +6,14 @@
 //  - The database is rewritten whole, in the same commit when the last rewrite is 50 ms old or
 //    more, else when those 50 ms are over: during a burst of logins it trails by at most that.
 //  - Hooks run once the database shows their event; history lines are written at once.
+//  - A write that fails (full or read-only /run) is retried on a timer (200 ms, doubling up to
+//    2 s) until it succeeds, so both files catch up with what is open once space returns, with
+//    no further change needed. Meanwhile the last good files stay in place.
+//  - A reply held for a restart-state write that failed is sent anyway, right after the failed
+//    attempt: the session was opened (or closed) and works; refusing a login because /run is full
+//    would lock users out for a file that only matters if the daemon also dies before the retry
+//    succeeds. Only that window is at risk, and the warning in the log says so. (Hooks waiting
+//    for a database write that failed run too: they must not queue up without bound.)
 #pragma once
 
 #include <glib.h>
@@ -56,6 +64,8 @@ private:
     void changed();
     void scheduleTrim();
     void scheduleDatabase();
+    void scheduleRetry();
+    void retry();
     void writeDatabase();
     template <typename MakeEnv> void runHook(state::HookKind kind, const char* action, MakeEnv makeEnv);
     void connect();
@@ -80,6 +90,8 @@ private:
     bool muted_ = false;
     bool trimAfterCommit_ = false;
     guint trim_ = 0;
+    guint retry_ = 0;
+    guint retryDelayMs_ = 0; // of the next retry; 0: none failed
 };
 
 } // namespace ck::daemon

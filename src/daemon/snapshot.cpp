@@ -27,6 +27,7 @@ state::SessionRecord sessionRecord(const core::Session& s)
     r.runtimeDir = s.runtimeDir();
     r.vtnr = p.vtnr; // the explicit parameter; the derived VT comes back from the devices
     r.idleHint = s.idleHint();
+    r.idleSince = s.idleSince();
     r.lockedHint = s.lockedHint();
     return r;
 }

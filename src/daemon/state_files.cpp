@@ -67,17 +67,33 @@ void StateFiles::sessionRemoved(const core::Session& session)
         seatChanged(*session.seat());
 }
 
-void StateFiles::writeDatabase()
+namespace {
+// Logs the first failure of a file and its recovery, nothing in between.
+bool noteOutcome(const Result<void>& r, bool& failing, const std::string& what)
+{
+    if (!r) {
+        if (!std::exchange(failing, true))
+            log::warning("cannot write " + what + ": " + r.error().message
+                + " (retrying until it can be written; further failures are not logged)");
+        return false;
+    }
+    if (std::exchange(failing, false))
+        log::info(what + " written again");
+    return true;
+}
+} // namespace
+
+bool StateFiles::writeDatabase()
 {
     if (!databaseStale_)
-        return;
-    databaseStale_ = false;
+        return true;
     state::DatabaseBuilder b(lastDatabaseSize_ + lastDatabaseSize_ / 8); // it never writes a cookie
     feed(manager_, b);
     const std::string text = b.take();
     lastDatabaseSize_ = text.size();
-    if (auto r = state::writeDatabase(databasePath_, text); !r)
-        log::warning("cannot write the session database: " + r.error().message);
+    // Stale until a write succeeds: a failed one left the last good database in place.
+    databaseStale_ = !noteOutcome(state::writeDatabase(databasePath_, text), databaseFailing_, "the session database");
+    return !databaseStale_;
 }
 
 state::StateChange StateFiles::takeChange()
@@ -102,25 +118,28 @@ state::StateChange StateFiles::takeChange()
     return c;
 }
 
-void StateFiles::writeRestartState()
+bool StateFiles::writeRestartState()
 {
     if (!stateStale_)
-        return;
-    stateStale_ = false;
+        return true;
+    // The change is taken either way: after a failed append or rewrite the journal's next write
+    // is a rewrite of the whole model, which includes it.
     const state::StateChange change = takeChange();
     if (!journal_.wantsRewrite()) {
         auto r = journal_.append(change);
-        if (r)
-            return;
-        log::warning("cannot append to the restart state, rewriting it: " + r.error().message);
+        if (r) {
+            stateStale_ = false;
+            return noteOutcome(r, stateFailing_, "the restart state");
+        }
+        log::debug("cannot append to the restart state, rewriting it: " + r.error().message);
     }
     state::StateSnapshotBuilder b(
         manager_.nextSessionSerial(), manager_.nextSeatSerial(), lastStateSize_ + lastStateSize_ / 8);
     feed(manager_, b);
     const std::string text = b.take();
     lastStateSize_ = text.size();
-    if (auto r = journal_.rewrite(text); !r)
-        log::warning("cannot save the restart state: " + r.error().message);
+    stateStale_ = !noteOutcome(journal_.rewrite(text, b.takeSizes()), stateFailing_, "the restart state");
+    return !stateStale_;
 }
 
 } // namespace ck::daemon

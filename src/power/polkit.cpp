@@ -1,4 +1,9 @@
-// polkit over D-Bus: NameHasOwner, then ListActivatableNames, then CheckAuthorization.
+// polkit over D-Bus: one CheckAuthorization call. The bus starts an activatable authority for
+// it; "no such name" (ServiceUnknown) is the only answer that means "no polkit" and lets the
+// caller use its rule without polkit. Every other failure is an error, which callers turn into
+// a refusal: a polkit that is installed but fails must never be mistaken for no polkit (the
+// old NameHasOwner + ListActivatableNames pre-flight fell back to the built-in rule when the
+// second call failed, and cost two round trips per check).
 #include "power/polkit.h"
 
 #include <cstring>
@@ -11,7 +16,6 @@ namespace {
 constexpr const char* kAuthorityPath = "/org/freedesktop/PolicyKit1/Authority";
 constexpr const char* kAuthorityIface = "org.freedesktop.PolicyKit1.Authority";
 constexpr guint32 kAllowUserInteraction = 1;
-constexpr int kDriverTimeoutMs = 5000;
 } // namespace
 
 struct Polkit::Request {
@@ -33,12 +37,8 @@ Polkit::~Polkit()
 void Polkit::check(
     const std::string& actionId, const std::string& subjectBusName, bool allowInteraction, Callback callback)
 {
-    auto* request = new Request{connection_, alive_, actionId, subjectBusName, allowInteraction, std::move(callback)};
-    // An authority that is running answers; one that is not running but activatable is
-    // started by the call itself. Only when neither holds do we fall back to our own rule.
-    g_dbus_connection_call(connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-        "NameHasOwner", g_variant_new("(s)", kPolkitBusName), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE,
-        kDriverTimeoutMs, nullptr, &Polkit::onHasOwner, request);
+    sendCheck(std::unique_ptr<Request>(
+        new Request{connection_, alive_, actionId, subjectBusName, allowInteraction, std::move(callback)}));
 }
 
 void Polkit::finish(std::unique_ptr<Request> request, Result<Authorization> outcome)
@@ -49,48 +49,17 @@ void Polkit::finish(std::unique_ptr<Request> request, Result<Authorization> outc
     request->callback(std::move(outcome));
 }
 
-void Polkit::onHasOwner(GObject* source, GAsyncResult* result, gpointer data)
+bool Polkit::meansNoAuthority(const GError* error)
 {
-    std::unique_ptr<Request> request(static_cast<Request*>(data));
-    GError* raw = nullptr;
-    bus::VariantPtr reply(g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &raw));
-    bus::ErrorPtr error(raw);
-    if (!reply) {
-        finish(std::move(request),
-            Error{ErrorCode::Failed, std::string("cannot ask the bus about polkit: ") + error->message});
-        return;
-    }
-    gboolean has = FALSE;
-    g_variant_get(reply.get(), "(b)", &has);
-    if (has) {
-        sendCheck(std::move(request));
-        return;
-    }
-    GDBusConnection* connection = request->connection;
-    g_dbus_connection_call(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-        "ListActivatableNames", nullptr, G_VARIANT_TYPE("(as)"), G_DBUS_CALL_FLAGS_NONE, kDriverTimeoutMs, nullptr,
-        &Polkit::onActivatable, request.release());
-}
-
-void Polkit::onActivatable(GObject* source, GAsyncResult* result, gpointer data)
-{
-    std::unique_ptr<Request> request(static_cast<Request*>(data));
-    GError* raw = nullptr;
-    bus::VariantPtr reply(g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &raw));
-    bus::ErrorPtr error(raw);
-    bool activatable = false;
-    if (reply) {
-        const gchar** names = nullptr;
-        g_variant_get(reply.get(), "(^a&s)", &names);
-        for (const gchar** n = names; n != nullptr && *n != nullptr; ++n)
-            if (std::strcmp(*n, kPolkitBusName) == 0)
-                activatable = true;
-        g_free(names);
-    }
-    if (activatable)
-        sendCheck(std::move(request));
-    else
-        finish(std::move(request), Authorization::NoAuthority);
+    // Only the bus driver's "nobody owns this name and no .service file provides it" means that
+    // polkit is not installed. Anything else (a timeout, an activation that failed, a full bus,
+    // AccessDenied, an error of polkitd itself) means polkit is there and could not answer.
+    if (error == nullptr || !g_dbus_error_is_remote_error(error))
+        return false;
+    bus::CharPtr name(g_dbus_error_get_remote_error(error));
+    return name
+        && (std::strcmp(name.get(), "org.freedesktop.DBus.Error.ServiceUnknown") == 0
+            || std::strcmp(name.get(), "org.freedesktop.DBus.Error.NameHasNoOwner") == 0);
 }
 
 void Polkit::sendCheck(std::unique_ptr<Request> request)
@@ -116,6 +85,10 @@ void Polkit::onChecked(GObject* source, GAsyncResult* result, gpointer data)
     bus::VariantPtr reply(g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &raw));
     bus::ErrorPtr error(raw);
     if (!reply) {
+        if (meansNoAuthority(error.get())) {
+            finish(std::move(request), Authorization::NoAuthority);
+            return;
+        }
         g_dbus_error_strip_remote_error(error.get());
         finish(std::move(request), Error{ErrorCode::Failed, error->message});
         return;

@@ -16,7 +16,7 @@ enum class Authorization {
     Authorized,
     Challenge, // authorized after authentication (only answered to non-interactive checks)
     NotAuthorized,
-    NoAuthority, // org.freedesktop.PolicyKit1 has no owner and cannot be activated
+    NoAuthority, // the bus says org.freedesktop.PolicyKit1 has no owner and no .service file
 };
 
 inline constexpr const char* kPolkitBusName = "org.freedesktop.PolicyKit1";
@@ -31,14 +31,14 @@ public:
     Polkit& operator=(const Polkit&) = delete;
 
     // Never calls back synchronously; never after the Polkit is gone. An error is a polkit
-    // failure (its message is readable).
+    // failure (its message is readable): a bus error, a timeout, an activation that failed.
+    // Callers must deny on it; only NoAuthority may lead to a rule without polkit.
     void check(
         const std::string& actionId, const std::string& subjectBusName, bool allowInteraction, Callback callback);
 
 private:
     struct Request;
-    static void onHasOwner(GObject* source, GAsyncResult* result, gpointer data);
-    static void onActivatable(GObject* source, GAsyncResult* result, gpointer data);
+    static bool meansNoAuthority(const GError* error);
     static void onChecked(GObject* source, GAsyncResult* result, gpointer data);
     static void sendCheck(std::unique_ptr<Request> request);
     static void finish(std::unique_ptr<Request> request, Result<Authorization> outcome);

@@ -1,8 +1,6 @@
 // Formats and writes the 0.4.6-compatible state database read by polkit, udev-acl and scripts.
 #include "state/database.h"
 
-#include <unistd.h>
-
 #include "util/atomic_file.h"
 
 namespace ck::state {
@@ -146,10 +144,7 @@ std::string formatDatabase(const Snapshot& snapshot)
 
 Result<void> writeDatabase(const std::string& path, std::string_view content)
 {
-    auto r = writeFileAtomically(path, content, 0644, 0755);
-    if (!r)
-        ::unlink(path.c_str());
-    return r;
+    return writeFileAtomically(path, content, 0644, 0755);
 }
 
 Result<void> writeDatabase(const std::string& path, const Snapshot& snapshot)

@@ -39,7 +39,9 @@ private:
 };
 
 // Replaces `path` atomically (temp + fsync + rename; file 0644, missing directories 0755).
-// On failure the old database is unlinked, as 0.4.6 does, so no reader trusts stale state.
+// On failure the last good database stays (0.4.6 unlinked it, so that polkit <= 0.105 and
+// udev-acl saw no session at all until the next change); the caller retries until a write
+// succeeds (daemon/recorder.h), so a stale file is replaced as soon as the disk allows.
 Result<void> writeDatabase(const std::string& path, const Snapshot& snapshot);
 Result<void> writeDatabase(const std::string& path, std::string_view content); // formatted already
 

@@ -14,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "util/atomic_file.h"
@@ -27,11 +28,7 @@ namespace {
 // Version 2 appends change records after the snapshot; version 1 (a snapshot only, seats listing
 // their sessions) is still read, for a daemon upgraded while sessions run.
 constexpr unsigned kVersion = 2;
-constexpr std::size_t kMaxStateBytes = 64 * 1024 * 1024;
 constexpr std::string_view kCommit = "[commit]\n";
-// The appended records may grow to the size of the snapshot (and at least this) before the file
-// is rewritten: appending stays O(change) and the rewrites cost O(1) per change on average.
-constexpr std::size_t kMinAppendedBytes = 64 * 1024;
 
 std::string escape(std::string_view v, bool escapeSpace = false)
 {
@@ -184,70 +181,85 @@ std::function<bool(std::string&&)> boolInto(bool& target)
     return [&target](std::string&& v) { return parseBool(v, target); };
 }
 
+// Fed one line at a time (loadState() reads the file in chunks, parseState() splits a string).
+// A record that cannot be read is skipped to the next [section] and noted; only a missing or
+// unsupported version line makes the whole file unreadable.
 class StateParser {
 public:
-    Result<LoadedState> parse(std::string_view text)
+    // `committedEnd`: the offset after the last [commit] line (npos: none); lines after it are
+    // an append cut short. `lineEnd` of each line: the offset after its newline.
+    explicit StateParser(std::size_t committedEnd) : committedEnd_(committedEnd) { }
+
+    Result<void> line(std::string_view line, std::size_t lineEnd, bool oversized)
     {
-        std::size_t pos = 0;
-        while (pos <= text.size()) {
-            const std::size_t eol = text.find('\n', pos);
-            const std::string_view line
-                = text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
-            ++lineNo_;
-            pos = eol == std::string_view::npos ? text.size() + 1 : eol + 1;
-            if (line.empty() || line.front() == '#')
-                continue;
-            if (version_ == 0) {
-                if (!line.starts_with("version=") || !parseNumber(line.substr(8), version_))
-                    return fail("the file does not start with version=<n>");
-                if (version_ != 1 && version_ != kVersion)
-                    return fail("unsupported state version " + std::to_string(version_) + " (expected "
-                        + std::to_string(kVersion) + ")");
-                if (version_ >= 2) {
-                    // Only what a [commit] line closed counts: an append cut short by a crash
-                    // is dropped.
-                    const std::size_t end = committedEnd(text);
-                    if (end == std::string_view::npos)
-                        return fail("no [commit] line: the snapshot is incomplete");
-                    state_.uncommittedBytes = text.size() - end;
-                    text = text.substr(0, end);
-                }
-                beginHeader();
-                continue;
-            }
-            if (line.front() == '[') {
-                if (auto r = finishSection(); !r)
-                    return r.error();
-                if (auto r = beginSection(line); !r)
-                    return r.error();
-                continue;
-            }
-            if (section_ == "commit")
-                return fail("a [commit] line takes no keys");
-            const auto eq = line.find('=');
-            if (eq == std::string_view::npos || eq == 0)
-                return fail("expected key=value");
-            const std::string_view key = line.substr(0, eq);
-            std::string value;
-            if (!unescape(line.substr(eq + 1), value))
-                return fail("bad escape sequence in the value of " + std::string(key));
-            if (auto r = assign(key, std::move(value)); !r)
-                return r.error();
+        ++lineNo_;
+        if (version_ >= 2 && lineEnd > committedEnd_)
+            return {}; // after the last [commit]
+        if (oversized) {
+            skipRecord("a line longer than " + std::to_string(kMaxStateRecordBytes) + " bytes");
+            return {};
         }
+        if (line.empty() || line.front() == '#')
+            return {};
+        if (version_ == 0) {
+            if (!line.starts_with("version=") || !parseNumber(line.substr(8), version_))
+                return fail("the file does not start with version=<n>");
+            if (version_ != 1 && version_ != kVersion)
+                return fail("unsupported state version " + std::to_string(version_) + " (expected "
+                    + std::to_string(kVersion) + ")");
+            // Only what a [commit] line closed counts: an append cut short by a crash is dropped.
+            if (version_ >= 2 && committedEnd_ == std::string_view::npos)
+                return fail("no [commit] line: the snapshot is incomplete");
+            beginHeader();
+            return {};
+        }
+        if (line.front() == '[') {
+            finishSection();
+            beginSection(line);
+            recordBytes_ = line.size() + 1;
+            return {};
+        }
+        if (skipping_)
+            return {};
+        recordBytes_ += line.size() + 1;
+        if (recordBytes_ > kMaxStateRecordBytes) {
+            skipRecord("a record larger than " + std::to_string(kMaxStateRecordBytes) + " bytes");
+            return {};
+        }
+        if (section_ == "commit") {
+            skipRecord("a [commit] line takes no keys");
+            return {};
+        }
+        const auto eq = line.find('=');
+        if (eq == std::string_view::npos || eq == 0) {
+            skipRecord("expected key=value");
+            return {};
+        }
+        const std::string_view key = line.substr(0, eq);
+        std::string value;
+        if (!unescape(line.substr(eq + 1), value)) {
+            skipRecord("bad escape sequence in the value of " + std::string(key));
+            return {};
+        }
+        assign(key, std::move(value));
+        return {};
+    }
+
+    Result<LoadedState> finish(std::size_t totalBytes)
+    {
         if (version_ == 0)
             return Error{ErrorCode::InvalidInput, "state file is empty (no version line)"};
-        if (auto r = finishSection(); !r)
-            return r.error();
+        finishSection();
+        if (version_ >= 2)
+            state_.uncommittedBytes = totalBytes - committedEnd_;
         compact();
+        if (state_.skippedRecords > state_.problems.size())
+            state_.problems.push_back(
+                "and " + std::to_string(state_.skippedRecords - state_.problems.size()) + " more skipped record(s)");
         return std::move(state_);
     }
 
-private:
-    Error fail(const std::string& what) const
-    {
-        return Error{ErrorCode::InvalidInput, "state line " + std::to_string(lineNo_) + ": " + what};
-    }
-
+    // The offset after the last line that is exactly "[commit]", or npos.
     static std::size_t committedEnd(std::string_view text)
     {
         std::size_t at = text.rfind(kCommit);
@@ -256,8 +268,38 @@ private:
         return at == std::string_view::npos ? at : at + kCommit.size();
     }
 
-    Result<void> beginSection(std::string_view line)
+private:
+    Error fail(const std::string& what) const
     {
+        return Error{ErrorCode::InvalidInput, "state line " + std::to_string(lineNo_) + ": " + what};
+    }
+
+    // Drops the record being read (it may be half built) and ignores its lines up to the next
+    // [section].
+    void skipRecord(const std::string& why)
+    {
+        if (skipping_)
+            return;
+        auto& snap = state_.snapshot;
+        if (section_ == "seat")
+            snap.seats.pop_back();
+        else if (section_ == "session")
+            snap.sessions.pop_back();
+        else if (section_ == "leader")
+            snap.leaders.pop_back();
+        // A [serials] or header keeps what it set; a drop without its id drops nothing.
+        ++state_.skippedRecords;
+        if (state_.problems.size() < kMaxStateProblems)
+            state_.problems.push_back("state line " + std::to_string(lineNo_) + ": " + why + " in "
+                + (section_.empty() ? std::string("the header") : "a [" + section_ + "]") + ": record skipped");
+        section_.clear();
+        fields_.clear();
+        skipping_ = true;
+    }
+
+    void beginSection(std::string_view line)
+    {
+        skipping_ = false;
         if (line == "[seat]")
             beginSeat();
         else if (line == "[session]")
@@ -273,8 +315,7 @@ private:
         else if (version_ >= 2 && line == "[commit]")
             begin("commit", {});
         else
-            return fail("unknown section " + std::string(line));
-        return {};
+            skipRecord("unknown section " + std::string(line.substr(0, 64)));
     }
 
     void begin(std::string name, std::vector<Field> fields)
@@ -353,6 +394,7 @@ private:
                 {"vtnr", numberInto(s.vtnr)},
                 {"idle-hint", boolInto(s.idleHint)},
                 {"locked-hint", boolInto(s.lockedHint)},
+                {"idle-since", numberInto(s.idleSince)},
             });
     }
 
@@ -376,27 +418,29 @@ private:
         begin(std::move(name), {{"id", stringInto(dropId_), false, true}});
     }
 
-    Result<void> assign(std::string_view key, std::string&& value)
+    void assign(std::string_view key, std::string&& value)
     {
         for (auto& f : fields_) {
             if (f.key != key)
                 continue;
             if (!f.repeated && !seen_.insert(std::string(key)).second)
-                return fail("duplicate key " + std::string(key) + " in " + section_);
+                return skipRecord("duplicate key " + std::string(key));
             if (!f.set(std::move(value)))
-                return fail("malformed value for " + std::string(key));
+                return skipRecord("malformed value for " + std::string(key));
             if (f.repeated)
                 seen_.insert(std::string(key));
-            return {};
+            return;
         }
-        return fail("unknown key " + std::string(key) + " in " + section_);
+        skipRecord("unknown key " + std::string(key.substr(0, 64)));
     }
 
-    Result<void> finishSection()
+    void finishSection()
     {
+        if (skipping_)
+            return;
         for (const auto& f : fields_)
             if (f.required && !seen_.contains(std::string(f.key)))
-                return fail("the " + section_ + " before this line lacks " + std::string(f.key));
+                return skipRecord("no " + std::string(f.key));
         fields_.clear();
         auto& snap = state_.snapshot;
         if (section_ == "seat")
@@ -412,7 +456,6 @@ private:
             leaders_.drop(dropId_);
         }
         section_.clear();
-        return {};
     }
 
     // Records by id: a later record of the same id replaces the earlier one in its place; a
@@ -477,6 +520,9 @@ private:
     std::string dropId_;
     Index seats_, sessions_, leaders_;
     std::size_t lineNo_ = 0;
+    std::size_t committedEnd_;
+    std::size_t recordBytes_ = 0;
+    bool skipping_ = false;
 };
 
 } // namespace
@@ -517,6 +563,7 @@ void writeSession(StateWriter& w, const SessionRecord& s)
     w.raw("vtnr", std::to_string(s.vtnr));
     w.boolean("idle-hint", s.idleHint);
     w.boolean("locked-hint", s.lockedHint);
+    w.raw("idle-since", std::to_string(s.idleSince));
 }
 
 void writeLeader(StateWriter& w, const LeaderRecord& l)
@@ -551,20 +598,26 @@ StateSnapshotBuilder::StateSnapshotBuilder(
 
 void StateSnapshotBuilder::seat(const SeatRecord& seat)
 {
+    const std::size_t before = out_.size();
     StateWriter w(out_);
     writeSeat(w, seat);
+    sizes_["seat " + seat.id] = out_.size() - before;
 }
 
 void StateSnapshotBuilder::session(const SessionRecord& session)
 {
+    const std::size_t before = out_.size();
     StateWriter w(out_);
     writeSession(w, session);
+    sizes_["session " + session.id] = out_.size() - before;
 }
 
 void StateSnapshotBuilder::leader(const LeaderRecord& leader)
 {
+    const std::size_t before = out_.size();
     StateWriter w(out_);
     writeLeader(w, leader);
+    sizes_["leader " + leader.sessionId] = out_.size() - before;
 }
 
 std::string StateSnapshotBuilder::take()
@@ -581,19 +634,28 @@ std::string formatState(const Snapshot& snapshot, unsigned nextSessionSerial, un
     return b.take();
 }
 
-std::string formatStateChange(const StateChange& change)
+namespace {
+// formatStateChange(), telling `sized(key, bytes)` the size of each record it writes.
+template <typename Sized> std::string formatChange(const StateChange& change, Sized sized)
 {
     std::string out;
     StateWriter w(out);
     w.section("serials");
     w.raw("next-session-serial", std::to_string(change.nextSessionSerial));
     w.raw("next-seat-serial", std::to_string(change.nextSeatSerial));
-    for (const auto& s : change.seats)
+    std::size_t before = out.size();
+    for (const auto& s : change.seats) {
         writeSeat(w, s);
-    for (const auto& s : change.sessions)
+        sized("seat " + s.id, out.size() - std::exchange(before, out.size()));
+    }
+    for (const auto& s : change.sessions) {
         writeSession(w, s);
-    for (const auto& l : change.leaders)
+        sized("session " + s.id, out.size() - std::exchange(before, out.size()));
+    }
+    for (const auto& l : change.leaders) {
         writeLeader(w, l);
+        sized("leader " + l.sessionId, out.size() - std::exchange(before, out.size()));
+    }
     for (const auto& id : change.droppedSeats) {
         w.section("drop-seat");
         w.line("id", id);
@@ -605,12 +667,81 @@ std::string formatStateChange(const StateChange& change)
     writeCommit(w);
     return out;
 }
+} // namespace
+
+std::string formatStateChange(const StateChange& change)
+{
+    return formatChange(change, [](const std::string&, std::size_t) {});
+}
 
 Result<LoadedState> parseState(std::string_view text)
 {
-    StateParser parser;
-    return parser.parse(text);
+    StateParser parser(StateParser::committedEnd(text));
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::size_t eol = text.find('\n', pos);
+        const std::size_t end = eol == std::string_view::npos ? text.size() : eol + 1;
+        const std::string_view line = text.substr(pos, end - pos - (eol == std::string_view::npos ? 0 : 1));
+        if (auto r = parser.line(line.size() > kMaxStateRecordBytes ? std::string_view() : line, end,
+                line.size() > kMaxStateRecordBytes);
+            !r)
+            return r.error();
+        pos = end;
+    }
+    return parser.finish(text.size());
 }
+
+namespace {
+
+// Calls `each(line, lineEnd, oversized, terminated)` for every line of `fd` from its start
+// (`terminated`: it ends with a newline; only the last line may not), holding at most
+// one line of kMaxStateRecordBytes: a longer one is reported as oversized, without its text.
+template <typename Each> Result<std::size_t> forEachLine(int fd, const std::string& path, Each each)
+{
+    if (::lseek(fd, 0, SEEK_SET) != 0)
+        return Error{ErrorCode::Failed, "cannot seek in state file '" + path + "': " + std::strerror(errno)};
+    std::string line;
+    bool oversized = false;
+    std::size_t offset = 0;
+    std::vector<char> buf(64 * 1024);
+    for (;;) {
+        const ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return Error{ErrorCode::Failed, "cannot read state file '" + path + "': " + std::strerror(errno)};
+        }
+        if (n == 0)
+            break;
+        std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
+        while (!chunk.empty()) {
+            const std::size_t eol = chunk.find('\n');
+            const std::string_view part = chunk.substr(0, eol);
+            offset += part.size();
+            if (!oversized && line.size() + part.size() <= kMaxStateRecordBytes)
+                line.append(part);
+            else {
+                oversized = true;
+                line.clear();
+                line.shrink_to_fit();
+            }
+            if (eol == std::string_view::npos)
+                break;
+            ++offset;
+            if (auto r = each(std::string_view(line), offset, oversized, true); !r)
+                return r.error();
+            line.clear();
+            oversized = false;
+            chunk.remove_prefix(eol + 1);
+        }
+    }
+    if (!line.empty() || oversized)
+        if (auto r = each(std::string_view(line), offset, oversized, false); !r)
+            return r.error();
+    return offset;
+}
+
+} // namespace
 
 Result<LoadedState> loadState(const std::string& path)
 {
@@ -626,37 +757,41 @@ Result<LoadedState> loadState(const std::string& path)
     if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
         return Error{ErrorCode::InsufficientPermission,
             "refusing state file '" + path + "': not owned by us or writable by others"};
-    std::string text;
-    char buf[16384];
-    for (;;) {
-        const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return Error{ErrorCode::Failed, "cannot read state file '" + path + "': " + std::strerror(errno)};
-        }
-        if (n == 0)
-            break;
-        text.append(buf, static_cast<std::size_t>(n));
-        if (text.size() > kMaxStateBytes)
-            return Error{ErrorCode::Failed, "state file '" + path + "' is too large"};
-    }
-    auto r = parseState(text);
-    if (!r)
-        return Error{r.error().code, "'" + path + "': " + r.error().message};
-    return r;
+    // Two passes, each holding one line: where the last [commit] ends, then the records.
+    std::size_t committed = std::string_view::npos;
+    // As parseState(): a [commit] counts once its newline is written.
+    auto scanned
+        = forEachLine(fd.get(), path, [&](std::string_view line, std::size_t end, bool oversized, bool terminated) {
+              if (terminated && !oversized && line == kCommit.substr(0, kCommit.size() - 1))
+                  committed = end;
+              return Result<void>{};
+          });
+    if (!scanned)
+        return scanned.error();
+    StateParser parser(committed);
+    auto read = forEachLine(fd.get(), path, [&](std::string_view line, std::size_t end, bool oversized, bool) {
+        return parser.line(line, end, oversized);
+    });
+    if (!read)
+        return Error{read.error().code, "'" + path + "': " + read.error().message};
+    return parser.finish(*read);
 }
 
 StateJournal::StateJournal(std::string path) : path_(std::move(path)) { }
 
 Result<void> StateJournal::rewrite(const Snapshot& snapshot, unsigned nextSessionSerial, unsigned nextSeatSerial)
 {
-    return rewrite(formatState(snapshot, nextSessionSerial, nextSeatSerial));
+    StateSnapshotBuilder b(nextSessionSerial, nextSeatSerial);
+    feed(snapshot, b);
+    const std::string text = b.take();
+    return rewrite(text, b.takeSizes());
 }
 
-Result<void> StateJournal::rewrite(std::string_view text)
+Result<void> StateJournal::rewrite(std::string_view text, StateRecordSizes sizes)
 {
     fd_.reset();
+    // On failure the last good file stays in place (writeFileAtomically() renames only a
+    // complete copy): a restart still finds what was open when it was written.
     if (auto r = writeFileAtomically(path_, text, 0600, 0755); !r)
         return r;
     fd_ = UniqueFd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));
@@ -664,14 +799,38 @@ Result<void> StateJournal::rewrite(std::string_view text)
         return Error{ErrorCode::Failed, "cannot reopen state file '" + path_ + "': " + std::strerror(errno)};
     snapshotBytes_ = text.size();
     appendedBytes_ = 0;
+    sizes_ = std::move(sizes);
+    liveBytes_ = 0;
+    for (const auto& [key, bytes] : sizes_)
+        liveBytes_ += bytes;
     return {};
+}
+
+void StateJournal::setSize(const std::string& key, std::size_t bytes)
+{
+    auto [it, added] = sizes_.try_emplace(key, bytes);
+    if (!added) {
+        liveBytes_ -= it->second;
+        it->second = bytes;
+    }
+    liveBytes_ += bytes;
+}
+
+void StateJournal::dropSize(const std::string& key)
+{
+    if (auto it = sizes_.find(key); it != sizes_.end()) {
+        liveBytes_ -= it->second;
+        sizes_.erase(it);
+    }
 }
 
 Result<void> StateJournal::append(const StateChange& change)
 {
     if (!fd_)
         return Error{ErrorCode::Failed, "state file '" + path_ + "' is not open for appending"};
-    const std::string text = formatStateChange(change);
+    std::vector<std::pair<std::string, std::size_t>> sized;
+    const std::string text = formatChange(
+        change, [&sized](std::string key, std::size_t bytes) { sized.emplace_back(std::move(key), bytes); });
     if (writeAll(fd_.get(), text) != text.size() || ::fdatasync(fd_.get()) != 0) {
         const int err = errno;
         // Part of the record may be in the file: only a rewrite may follow it.
@@ -679,12 +838,23 @@ Result<void> StateJournal::append(const StateChange& change)
         return Error{ErrorCode::Failed, "cannot append to state file '" + path_ + "': " + std::strerror(err)};
     }
     appendedBytes_ += text.size();
+    for (auto& [key, bytes] : sized)
+        setSize(key, bytes);
+    for (const auto& id : change.droppedSeats)
+        dropSize("seat " + id);
+    for (const auto& id : change.droppedSessions) {
+        dropSize("session " + id);
+        dropSize("leader " + id);
+    }
     return {};
 }
 
 bool StateJournal::wantsRewrite() const
 {
-    return !fd_ || appendedBytes_ > std::max(snapshotBytes_, kMinAppendedBytes);
+    // Superseded and dropped records (and change headers) are garbage; live records are what a
+    // rewrite would write again.
+    const std::size_t garbage = fileBytes() > liveBytes_ ? fileBytes() - liveBytes_ : 0;
+    return !fd_ || garbage > std::max(liveBytes_, kMinGarbageBytes) || appendedBytes_ > kMaxAppendedBytes;
 }
 
 } // namespace ck::state

@@ -28,6 +28,7 @@ struct SessionRecord {
     std::string runtimeDir;
     unsigned vtnr = 0;
     bool idleHint = false, lockedHint = false;
+    long long idleSince = 0; // microseconds since the epoch (realtime); 0: unknown (restart state only)
 };
 
 struct LeaderRecord {

@@ -2,10 +2,13 @@
 // polkit, scripts that run in the background and report failure, PrepareFor* signals.
 #include <fcntl.h>
 #include <linux/vt.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "ck2/ck2_fixture.h"
@@ -147,6 +150,54 @@ TEST_F(APowerManagerWithPolkit, AnswersCanFromTheAuthorityWithoutInteraction)
     EXPECT_EQ(checks[0].actionId, "org.freedesktop.consolekit.system.suspend");
     EXPECT_EQ(checks[3].actionId, "org.freedesktop.consolekit.system.restart");
     EXPECT_EQ(checks[5].actionId, "org.freedesktop.consolekit.system.stop");
+}
+
+TEST_F(APowerManagerWithPolkit, RefusesWhenTheAuthorityAnswersWithAnError)
+{
+    polkit_->setDefault("error");
+    Reply r = client_->manager("PowerOff", g_variant_new("(b)", FALSE));
+    EXPECT_EQ(r.errorName, "org.freedesktop.ConsoleKit.Manager.Error.InsufficientPermission") << r.print();
+    EXPECT_NE(str(client_->manager("CanPowerOff")), "yes");
+    EXPECT_TRUE(scriptCalls().empty()) << "a failing polkit is not a missing polkit";
+}
+
+// polkit is installed (activatable) but cannot be started, and the bus refuses the daemon
+// ListActivatableNames: only CheckAuthorization can tell, and its answer is a bus error, not
+// "no such name". Without polkit root could power off; with a broken one nobody may.
+class APowerManagerWithABrokenPolkit : public Ck2Test {
+protected:
+    void SetUp() override
+    {
+        conf_ = std::make_unique<TempDir>();
+        const std::string dir = conf_->path();
+        ::mkdir((dir + "/services").c_str(), 0755);
+        std::ofstream(dir + "/services/org.freedesktop.PolicyKit1.service")
+            << "[D-BUS Service]\nName=org.freedesktop.PolicyKit1\nExec=/bin/false\nUser=root\n";
+        std::ofstream(dir + "/bus.conf")
+            << "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
+               " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+               "<busconfig>\n  <include>"
+            << env("CK_TEST_BUS_CONF") << "</include>\n  <servicedir>" << dir
+            << "/services</servicedir>\n"
+               "  <policy context=\"mandatory\">\n"
+               "    <deny send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus\"\n"
+               "          send_member=\"ListActivatableNames\"/>\n"
+               "  </policy>\n</busconfig>\n";
+        const std::string original = env("CK_TEST_BUS_CONF");
+        ::setenv("CK_TEST_BUS_CONF", (dir + "/bus.conf").c_str(), 1);
+        Ck2Test::SetUp();
+        ::setenv("CK_TEST_BUS_CONF", original.c_str(), 1);
+    }
+    std::unique_ptr<TempDir> conf_;
+};
+
+TEST_F(APowerManagerWithABrokenPolkit, RefusesEvenRootInsteadOfFallingBackToTheRuleWithoutPolkit)
+{
+    Reply r = client_->manager("PowerOff", g_variant_new("(b)", FALSE));
+    EXPECT_EQ(r.errorName, "org.freedesktop.ConsoleKit.Manager.Error.InsufficientPermission") << r.print();
+    EXPECT_TRUE(scriptCalls().empty());
+    Reply can = client_->manager("CanPowerOff");
+    EXPECT_FALSE(can.ok() && str(can) == "yes") << can.print();
 }
 
 TEST_F(APowerManagerWithPolkit, AsksForTheMultipleUsersActionOnceTwoRealUsersHaveSessions)

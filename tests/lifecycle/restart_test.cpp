@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -203,6 +204,167 @@ TEST(ARestartedDaemonWhoseLastWriteWasCutShort, RestoresWhatWasCommittedAndSaysS
     EXPECT_EQ(sessionForCookie(c, leader.cookie()), path);
     EXPECT_EQ(sessionPaths(c), std::vector<std::string>{path});
     EXPECT_NE(daemon.stderrText().find("not completed"), std::string::npos) << daemon.stderrText();
+}
+
+// A bus whose configuration adds `policy` (a mandatory <policy> body) to the test bus's.
+class PolicyBusConf {
+public:
+    explicit PolicyBusConf(const std::string& policy)
+    {
+        path_ = dir_.path() + "/bus.conf";
+        original_ = env("CK_TEST_BUS_CONF");
+        write(policy);
+        ::setenv("CK_TEST_BUS_CONF", path_.c_str(), 1);
+    }
+    ~PolicyBusConf() { ::setenv("CK_TEST_BUS_CONF", original_.c_str(), 1); }
+    // Replaces the added policy; the bus reads it on ReloadConfig.
+    void write(const std::string& policy)
+    {
+        std::ofstream(path_) << "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
+                                " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n<busconfig>\n"
+                                "  <include>"
+                             << original_ << "</include>\n  <policy context=\"mandatory\">\n"
+                             << policy << "\n  </policy>\n</busconfig>\n";
+    }
+
+private:
+    TempDir dir_;
+    std::string path_, original_;
+};
+
+TEST(ARestartedDaemonWhoseBusCannotSayWhetherALeaderLives, RestoresTheSessionInsteadOfDroppingIt)
+{
+    // The bus refuses GetConnectionUnixProcessID (as a bus short of resources or timing out
+    // would fail it): that says nothing about the leader, whose session must not be lost.
+    PolicyBusConf conf("    <deny send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus\"\n"
+                       "          send_member=\"GetConnectionUnixProcessID\"/>");
+    TestBus bus;
+    Daemon daemon(bus);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Leader leader(bus, 1000, "/dev/tty3");
+    Client c(bus.address());
+    const std::string path = sessionForCookie(c, leader.cookie());
+    ASSERT_FALSE(path.empty());
+    ASSERT_EQ(daemon.stop(SIGKILL), 128 + SIGKILL);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    EXPECT_EQ(sessionForCookie(c, leader.cookie()), path) << daemon.stderrText();
+    EXPECT_NE(daemon.stderrText().find("checking again"), std::string::npos) << daemon.stderrText();
+    // Its leader still ends it.
+    leader.kill();
+    EXPECT_TRUE(c.waitFor([&] { return sessionForCookie(c, leader.cookie()).empty(); }));
+    EXPECT_EQ(daemon.stop(), 0);
+}
+
+TEST(ARestartedDaemonWhoseBusCannotSayWhetherALeaderLives, ClosesTheSessionOnceTheBusSaysTheLeaderIsGone)
+{
+    const std::string deny
+        = "    <deny send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus\"\n"
+          "          send_member=\"GetConnectionUnixProcessID\"/>";
+    PolicyBusConf conf(deny);
+    TestBus bus;
+    Daemon daemon(bus);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Leader leader(bus, 1000, "/dev/tty3");
+    Client c(bus.address());
+    const std::string path = sessionForCookie(c, leader.cookie());
+    ASSERT_FALSE(path.empty());
+    ASSERT_EQ(daemon.stop(SIGKILL), 128 + SIGKILL);
+    leader.kill(); // gone while the daemon is down: no NameOwnerChanged will tell the next one
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    ASSERT_EQ(sessionForCookie(c, leader.cookie()), path) << "restored while the bus could not tell";
+    // The bus answers again: the daemon's own re-check finds the leader gone and closes the session.
+    conf.write("");
+    Reply reload = c.call("/org/freedesktop/DBus", "org.freedesktop.DBus", "ReloadConfig");
+    ASSERT_TRUE(reload.ok()) << reload.print();
+    EXPECT_TRUE(c.waitFor([&] { return sessionForCookie(c, leader.cookie()).empty(); }, std::chrono::seconds(15)))
+        << daemon.stderrText();
+    EXPECT_NE(readText(daemon.logdir() + "/history").find("SEAT_SESSION_REMOVED"), std::string::npos);
+    EXPECT_EQ(daemon.stop(), 0);
+}
+
+TEST(ARestartedDaemon, KeepsSinceWhenASessionIsIdle)
+{
+    TestBus bus;
+    Daemon daemon(bus);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Leader leader(bus, 65534, "/dev/tty3");
+    Client c(bus.address());
+    const std::string path = sessionForCookie(c, leader.cookie());
+    ASSERT_FALSE(path.empty());
+    // Only the session's user may set its idle hint.
+    CommandResult set = gdbusCallAs(65534, bus.address(), path, std::string(kSessionIface) + ".SetIdleHint", {"true"});
+    ASSERT_EQ(set.status, 0) << set.output;
+    const std::string since = c.call(path, kSessionIface, "GetIdleSinceHint").print();
+    ASSERT_NE(since, "('',)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100)); // the ISO time has 1 s resolution
+    ASSERT_EQ(daemon.stop(SIGKILL), 128 + SIGKILL);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    ASSERT_EQ(sessionForCookie(c, leader.cookie()), path);
+    EXPECT_EQ(c.call(path, kSessionIface, "GetIdleSinceHint").print(), since);
+    EXPECT_EQ(c.call(path, kSessionIface, "GetIdleHint").print(), "(true,)");
+}
+
+TEST(ADaemonFindingAnUnreadableRestartState, KeepsItAsideInsteadOfOverwritingIt)
+{
+    TestBus bus;
+    Daemon daemon(bus);
+    ::mkdir(daemon.rundir().c_str(), 0755);
+    const std::string garbage = "this is not a restart state\n";
+    {
+        std::ofstream(daemon.rundir() + "/state") << garbage;
+    }
+    ::chmod((daemon.rundir() + "/state").c_str(), 0600);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Client c(bus.address());
+    ASSERT_TRUE(c.manager("OpenSession").ok());
+    std::string aside;
+    for (const auto& e : std::filesystem::directory_iterator(daemon.rundir()))
+        if (e.path().filename().string().starts_with("state.bad-"))
+            aside = e.path().string();
+    ASSERT_FALSE(aside.empty()) << daemon.stderrText();
+    EXPECT_EQ(readText(aside), garbage);
+    EXPECT_NE(daemon.stderrText().find(aside), std::string::npos) << daemon.stderrText();
+    EXPECT_NE(readText(daemon.rundir() + "/state").find("version=2"), std::string::npos);
+    EXPECT_EQ(daemon.stop(), 0);
+}
+
+TEST(ARestartedDaemonWhoseStateHoldsOversizedAndBrokenRecords, StillRestoresEveryoneElse)
+{
+    // Past 64 MiB the whole file used to be refused, then overwritten empty: every user lost their
+    // sessions. Now each bad record is skipped and logged, and the rest comes back.
+    TestBus bus;
+    Daemon daemon(bus);
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    Leader first(bus, 1000, "/dev/tty3");
+    Leader second(bus, 1001, "/dev/tty4");
+    Client c(bus.address());
+    const std::string path1 = sessionForCookie(c, first.cookie());
+    const std::string path2 = sessionForCookie(c, second.cookie());
+    ASSERT_FALSE(path1.empty());
+    ASSERT_EQ(daemon.stop(SIGKILL), 128 + SIGKILL);
+    {
+        std::ofstream state(daemon.rundir() + "/state", std::ios::app | std::ios::binary);
+        state << "\n[session]\nid=/org/freedesktop/ConsoleKit/Session999\nuid=oops\n";
+        const std::string huge(2 * 1024 * 1024, 'x');
+        for (int i = 0; i < 34; ++i) // 68 MiB of records that are each too large
+            state << "\n[session]\nid=/org/freedesktop/ConsoleKit/Session" << 900 + i << "\nx11-display=" << huge
+                  << "\n";
+        state << "\n[commit]\n";
+    }
+    ASSERT_TRUE(daemon.start()) << daemon.stderrText();
+    EXPECT_EQ(sessionForCookie(c, first.cookie()), path1);
+    EXPECT_EQ(sessionForCookie(c, second.cookie()), path2);
+    EXPECT_EQ(sessionPaths(c).size(), 2u);
+    const std::string log = daemon.stderrText();
+    EXPECT_NE(log.find("longer than"), std::string::npos) << log.substr(0, 4000);
+    EXPECT_NE(log.find("malformed value for uid"), std::string::npos) << log.substr(0, 4000);
+    // The next write compacts the file: the skipped records do not stay in it.
+    Leader third(bus, 1002, "/dev/tty5");
+    EXPECT_TRUE(c.waitFor([&] {
+        struct stat st { };
+        return ::stat((daemon.rundir() + "/state").c_str(), &st) == 0 && st.st_size < 64 * 1024;
+    }));
+    EXPECT_EQ(daemon.stop(), 0);
 }
 
 TEST(ADaemon, RefusesToStartWhenTheNameIsTaken)

@@ -1,22 +1,65 @@
 // The Recorder's incremental files against the model: whatever happened, the database is the one
 // formatDatabase() prints for the model and the restart state (snapshot + appended changes)
 // loads back as the model's snapshot.
+#include <fcntl.h>
 #include <glib.h>
+#include <unistd.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "../core/core_test_support.h"
+#include "../state/full_disk.h"
 #include "../state/temp_dir.h"
 #include "daemon/recorder.h"
 #include "daemon/snapshot.h"
 #include "state/database.h"
 #include "state/persist.h"
+#include "util/log.h"
 
 namespace ck::daemon {
 namespace {
+
+// What the process writes to stderr meanwhile, through a pipe (a capture file would itself hit
+// the FullDisk limit). Up to the pipe's 64 KiB.
+class StderrCapture {
+public:
+    StderrCapture()
+    {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+            std::abort();
+        read_ = fds[0];
+        std::fflush(stderr);
+        saved_ = ::dup(2);
+        ::dup2(fds[1], 2);
+        ::close(fds[1]);
+    }
+    ~StderrCapture() { take(); }
+    std::string take()
+    {
+        if (saved_ >= 0) {
+            std::fflush(stderr);
+            ::dup2(saved_, 2);
+            ::close(saved_);
+            saved_ = -1;
+            char buf[4096];
+            for (ssize_t n; (n = ::read(read_, buf, sizeof buf)) > 0;)
+                text_.append(buf, static_cast<std::size_t>(n));
+            ::close(read_);
+        }
+        return text_;
+    }
+
+private:
+    int read_ = -1;
+    int saved_ = -1;
+    std::string text_;
+};
 
 using core::test::leaderOf;
 using core::test::remoteSession;
@@ -53,9 +96,83 @@ protected:
         EXPECT_EQ(loadedState(), modelState()) << when;
     }
 
+    // Runs the default main context (the Recorder's timers) until pred() holds or 10 s pass.
+    template <typename Pred> bool runUntil(Pred pred)
+    {
+        const gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+        while (!pred() && g_get_monotonic_time() < deadline) {
+            // Never blocks for long: without a pending source the loop would wait forever.
+            if (!g_main_context_iteration(g_main_context_default(), FALSE))
+                g_usleep(10 * 1000);
+        }
+        return pred();
+    }
+    static std::size_t count(const std::string& text, const std::string& what)
+    {
+        std::size_t n = 0;
+        for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+            ++n;
+        return n;
+    }
+
     state::test::TempDir dir_;
     Recorder recorder_;
 };
+
+TEST_F(TheRecordedFiles, KeepTheLastGoodCopiesWhileTheDiskIsFullAndCatchUpByThemselvesAfterwards)
+{
+    log::setUseStderr(true);
+    core::Session& before = open(textSession(1000, "/dev/tty2"));
+    recorder_.flush();
+    const std::string goodDatabase = database();
+    const std::string goodState = loadedState();
+    ASSERT_NE(goodDatabase.find(before.path()), std::string::npos);
+
+    std::string during;
+    {
+        StderrCapture capture;
+        state::test::FullDisk full;
+        for (int i = 0; i < 50; ++i) {
+            open(textSession(1001, "/dev/tty3"));
+            recorder_.commit(); // one write per session, as one OpenSession per main-loop batch
+            g_usleep(1000);
+        }
+        recorder_.flush();
+        during = capture.take();
+        EXPECT_EQ(database(), goodDatabase) << "the readers' database was removed or damaged";
+        EXPECT_EQ(loadedState(), goodState) << "the last good restart state was damaged";
+    }
+    EXPECT_EQ(count(during, "cannot write the restart state"), 1u) << during;
+    EXPECT_EQ(count(during, "cannot write the session database"), 1u) << during;
+
+    // Space is back; no further change comes: the retry timer alone brings both files up to date.
+    StderrCapture capture;
+    EXPECT_TRUE(runUntil([&] { return database() == modelDatabase() && loadedState() == modelState(); }))
+        << "the files stayed stale once space returned";
+    const std::string after = capture.take();
+    EXPECT_EQ(count(after, "written again"), 2u) << after;
+    EXPECT_EQ(manager.sessionCount(), 51u);
+}
+
+TEST_F(TheRecordedFiles, CompactTheRestartStateOnceTheSessionsOfAHugeSnapshotHaveClosed)
+{
+    std::vector<core::Session*> big;
+    for (int i = 0; i < 8; ++i) {
+        auto params = x11Session(2000, ":" + std::to_string(i), "");
+        params.remoteHostName = std::string(256 * 1024, 'h'); // as a flood of long strings could make
+        params.isLocal = false;
+        big.push_back(&open(params));
+    }
+    open(textSession(1000, "/dev/tty2"));
+    recorder_.flush();
+    for (core::Session* s : big)
+        manager.removeSession(*s);
+    recorder_.flush();
+    open(textSession(1001, "/dev/tty3"));
+    recorder_.flush();
+    EXPECT_LT(readText(dir_.file("run/state")).size(), 64u * 1024) << "the closed sessions' bytes stayed in the file";
+    EXPECT_EQ(loadedState(), modelState());
+}
 
 TEST_F(TheRecordedFiles, MatchTheModelAfterEveryKindOfChange)
 {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "full_disk.h"
 #include "sample_snapshot.h"
 #include "temp_dir.h"
 
@@ -159,6 +160,28 @@ TEST(RewritingTheDatabaseWithLessContent, LeavesNoStaleBytesBehind)
     ASSERT_TRUE(writeDatabase(path, small).ok());
     EXPECT_EQ(readText(path), formatDatabase(small));
     // No temporary files are left next to it.
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path()))
+        ++entries;
+    EXPECT_EQ(entries, 1u);
+}
+
+TEST(AFailedDatabaseWrite, KeepsTheLastGoodDatabaseAndLeavesNoTemporaryFile)
+{
+    test::TempDir dir;
+    const std::string path = dir.file("database");
+    ASSERT_TRUE(writeDatabase(path, test::twoSeatsThreeSessions()).ok());
+    const std::string good = readText(path);
+    Snapshot bigger = test::twoSeatsThreeSessions();
+    bigger.sessions.push_back(bigger.sessions.front());
+    bigger.sessions.back().id = "/org/freedesktop/ConsoleKit/Session99";
+    {
+        test::FullDisk full(good.size()); // the old file fits, the new one does not
+        auto r = writeDatabase(path, bigger);
+        ASSERT_FALSE(r.ok());
+        EXPECT_NE(r.error().message.find(dir.path()), std::string::npos) << r.error().message;
+    }
+    EXPECT_EQ(readText(path), good) << "the readers lost the database";
     std::size_t entries = 0;
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path()))
         ++entries;

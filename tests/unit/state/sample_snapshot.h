@@ -58,6 +58,7 @@ inline Snapshot twoSeatsThreeSessions()
     s3.creationTime = "2013-07-19T04:31:12.5Z";
     s3.idleHint = true;
     s3.lockedHint = true;
+    s3.idleSince = 1374208180123456;
     s.sessions = {s1, s2, s3};
 
     s.leaders = {
