@@ -88,6 +88,8 @@ struct Daemon::Parts {
     std::optional<power::PowerManager> power;
     std::optional<power::RuntimeDirs> runtimeDirs;
     std::optional<power::TtyIdleMonitors> idleMonitors;
+    // Holds the re-checks of restored leaders the bus could not vouch for: they run from the loop.
+    std::optional<RestoreCounts> restored;
     std::vector<bus::SourceId> signalSources;
     std::unique_ptr<vt::VtMonitor> monitor;
     std::optional<MonitorVtControl> vtControl;
@@ -188,8 +190,8 @@ Result<void> Daemon::start()
     p.runtimeDirs.emplace(p.manager, power::RuntimeDirOptions{options_.userRundir, true});
     p.idleMonitors.emplace(p.manager, std::chrono::seconds(options_.idleThresholdSeconds));
     loadSeats(p.manager, options_.confdir);
-    const RestoreCounts restored
-        = restoreSessions(options_.rundir + "/state", p.manager, p.connection.get(), *p.proc, *p.recorder);
+    const RestoreCounts& restored = p.restored.emplace(
+        restoreSessions(options_.rundir + "/state", p.manager, p.connection.get(), *p.proc, *p.recorder));
     if (restored.restored + restored.closed > 0)
         log::info("restart: restored " + std::to_string(restored.restored) + " session(s), closed "
             + std::to_string(restored.closed) + " whose leader had left");
@@ -300,6 +302,7 @@ int Daemon::stop()
         drainHooks();
     }
     p.signalSources.clear();
+    p.restored.reset(); // no more leader re-checks
     p.idleMonitors.reset();
     p.runtimeDirs.reset();
     p.power.reset();
