@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/manager.h"
@@ -55,13 +56,16 @@ private:
     void scheduleTrim();
     void scheduleDatabase();
     void writeDatabase();
-    template <typename MakeEnv> void runHook(state::HookKind kind, const char* action, MakeEnv makeEnv);
+    template <typename MakeEnv>
+    void runHook(state::HookKind kind, const char* action, MakeEnv makeEnv, state::HookOrigin origin = {});
     void connect();
+    void ownDynamicSeat(const std::string& seatId, uid_t uid);
 
     struct PendingHook {
         std::vector<std::string> programs;
         std::string action;
         std::vector<std::string> env;
+        state::HookOrigin origin;
     };
 
     core::Manager& manager_;
@@ -72,6 +76,7 @@ private:
     std::vector<Connection> connections_;
     std::vector<std::function<void()>> waiting_;
     std::vector<PendingHook> hooksAfterDatabase_;
+    std::unordered_map<std::string, uid_t> dynamicSeatOwners_; // seat id → the user whose session brought it
     guint idle_ = 0;
     guint databaseTimer_ = 0;
     gint64 lastDatabaseWrite_ = 0; // monotonic, microseconds
