@@ -122,6 +122,7 @@ int run(const Options& options)
     powerOptions.scriptsDir = options.powerScriptsDir;
     powerOptions.machine = {options.sysPowerState, options.procRoot + "/meminfo"};
     powerOptions.inhibitDelayMaxMs = options.inhibitDelayMaxMs;
+    powerOptions.scriptTimeoutMs = options.powerScriptTimeoutMs;
     powerOptions.inhibitorLimits.perUser = options.inhibitorsPerUser;
     power::PowerManager power(service, manager, powerOptions);
     power.onActionStarting = [&recorder](power::PowerAction action) {
