@@ -1,6 +1,8 @@
 // Who may act without asking polkit, and which polkit action id applies.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <map>
 
 #include "power/authorization.h"
@@ -155,6 +157,26 @@ TEST(TheInhibitActions, AreLogindsNamesUnderTheConsoleKitPrefixOnePerKind)
             "org.freedesktop.consolekit.inhibit-block-idle", "org.freedesktop.consolekit.inhibit-handle-lid-switch"}));
     EXPECT_EQ(
         polkitIgnoreInhibitActionId(PowerAction::Suspend), "org.freedesktop.consolekit.system.suspend-ignore-inhibit");
+}
+
+TEST(TheShippedPolkitActions, HoldEveryActionTheDaemonAsksFor)
+{
+    const char* root = std::getenv("CK_SOURCE_ROOT");
+    if (root == nullptr)
+        GTEST_SKIP() << "CK_SOURCE_ROOT is not set";
+    std::ifstream in(std::string(root) + "/data/org.freedesktop.consolekit.policy");
+    const std::string policy((std::istreambuf_iterator<char>(in)), {});
+    ASSERT_FALSE(policy.empty());
+    std::vector<std::string> ids = inhibitActionIds(~0u, InhibitMode::Block);
+    for (auto& id : inhibitActionIds(~0u, InhibitMode::Delay))
+        ids.push_back(std::move(id));
+    for (PowerAction a : kAllPowerActions) {
+        ids.push_back(polkitActionId(a, false));
+        ids.push_back(polkitActionId(a, true));
+        ids.push_back(polkitIgnoreInhibitActionId(a));
+    }
+    for (const auto& id : ids)
+        EXPECT_NE(policy.find("<action id=\"" + id + "\">"), std::string::npos) << id;
 }
 
 } // namespace
