@@ -142,7 +142,7 @@ void Service::onMethodCall(GDBusConnection*, const gchar* sender, const gchar* p
         {"GetSeats", {&Service::getSeats, false}},
         {"GetSessions", {&Service::getSessions, false}},
         {"ListSeats", {&Service::listSeats, false}},
-        {"ListSessions", {&Service::listSessions, false}},
+        {"ListSessions", {&Service::listSessions, true}},
         {"GetSession", {&Service::getSession, false}},
         {"GetSessionForCookie", {&Service::getSessionForCookie, false}},
         {"GetSessionForUnixProcess", {&Service::getSessionForUnixProcess, false}},

@@ -1,6 +1,7 @@
 // Manager interface methods (0.4.6 and the ConsoleKit2 session/seat additions).
 #include <pwd.h>
 
+#include <map>
 #include <string>
 
 #include "bus/collect.h"
@@ -142,10 +143,23 @@ void Service::listSeats(Call& c)
 
 void Service::listSessions(Call& c)
 {
+    // Root only, as in ConsoleKit2 (its bus policy leaves ListSessions out of the allow list) and
+    // as our policy says: checked here too, so that a looser bus policy does not hand every
+    // user the list of who is logged in where with their names (issue 18.7). Everybody may still
+    // enumerate session paths with GetSessions, as in 0.4.6.
+    if (c.caller.uid != 0) {
+        c.reply.fail(ErrorCode::InsufficientPermission, "Only root may list sessions with ListSessions");
+        return;
+    }
     GVariantBuilder b;
     g_variant_builder_init(&b, G_VARIANT_TYPE("a(susso)"));
+    std::map<uid_t, std::string> names; // one passwd look-up per user, not per session
     for (const auto* s : manager_.sessions()) {
-        const std::string user = userName(s->params().unixUser);
+        const uid_t uid = s->params().unixUser;
+        auto it = names.find(uid);
+        if (it == names.end())
+            it = names.emplace(uid, userName(uid)).first;
+        const std::string& user = it->second;
         g_variant_builder_add(&b, "(susso)", s->id().c_str(), s->params().unixUser, user.c_str(),
             s->seat() ? s->seat()->name().c_str() : "", s->path().c_str());
     }

@@ -183,6 +183,7 @@ Result<void> Daemon::start()
     powerOptions.scriptsDir = options_.powerScriptsDir;
     powerOptions.machine = {options_.sysPowerState, options_.procRoot + "/meminfo"};
     powerOptions.inhibitDelayMaxMs = options_.inhibitDelayMaxMs;
+    powerOptions.scriptTimeoutMs = options_.powerScriptTimeoutMs;
     powerOptions.inhibitorLimits.perUser = options_.inhibitorsPerUser;
     p.power.emplace(*p.service, p.manager, powerOptions);
     p.power->onActionStarting = [&p](power::PowerAction action) { logPowerAction(*p.recorder, action); };

@@ -22,7 +22,7 @@ Result<Options> parseOptions(int argc, char** argv)
     gboolean noDaemon = FALSE, debug = FALSE, timedExit = FALSE, legacy = FALSE;
     gchar *vtWatch = nullptr, *console = nullptr, *rundir = nullptr, *logdir = nullptr, *confdir = nullptr,
           *hooksLibdir = nullptr, *userRundir = nullptr, *powerDir = nullptr, *procRoot = nullptr;
-    gint hookTimeout = -1, activationTimeout = -1;
+    gint hookTimeout = -1, activationTimeout = -1, powerScriptTimeout = -1;
     gchar* sysPowerState = nullptr;
     gint inhibitDelayMax = -1, inhibitorsPerUser = -1, idleThreshold = -1;
     GOptionEntry entries[] = {
@@ -43,6 +43,8 @@ Result<Options> parseOptions(int argc, char** argv)
             "Directory of the ck-system-* scripts (default " CK_POWER_SCRIPTS_DIR ")", "DIR"},
         {"proc-root", 0, 0, G_OPTION_ARG_FILENAME, &procRoot, "Where /proc is (tests)", "DIR"},
         {"hook-timeout-ms", 0, 0, G_OPTION_ARG_INT, &hookTimeout, "Time a hook may run (default 15000)", "MS"},
+        {"power-script-timeout-ms", 0, 0, G_OPTION_ARG_INT, &powerScriptTimeout,
+            "Time a ck-system-* script may run, asleep not counted (default 600000)", "MS"},
         {"activation-timeout-ms", 0, 0, G_OPTION_ARG_INT, &activationTimeout,
             "Time an activation waits for the VT switch (default 5000)", "MS"},
         {"legacy-active-session-signal", 0, 0, G_OPTION_ARG_NONE, &legacy,
@@ -96,8 +98,11 @@ Result<Options> parseOptions(int argc, char** argv)
             return Error{ErrorCode::InvalidInput, "--vt-watch: " + m.error().message};
         o.vtWatch = *m;
     }
-    if (hookTimeout == 0 || hookTimeout < -1 || activationTimeout == 0 || activationTimeout < -1)
+    if (hookTimeout == 0 || hookTimeout < -1 || activationTimeout == 0 || activationTimeout < -1
+        || powerScriptTimeout == 0 || powerScriptTimeout < -1)
         return Error{ErrorCode::InvalidInput, "timeouts must be positive"};
+    if (powerScriptTimeout > 0)
+        o.powerScriptTimeoutMs = static_cast<unsigned>(powerScriptTimeout);
     if (hookTimeout > 0)
         o.hookTimeoutMs = static_cast<unsigned>(hookTimeout);
     if (activationTimeout > 0)

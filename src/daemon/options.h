@@ -23,6 +23,7 @@ struct Options {
     std::string powerScriptsDir;
     std::string procRoot = "/proc";
     unsigned hookTimeoutMs = 15000;
+    unsigned powerScriptTimeoutMs = 600000; // power::kDefaultPowerScriptTimeoutMs
     unsigned activationTimeoutMs = 5000;
     // System actions, inhibitors, runtime dirs, idle (src/power).
     std::string sysPowerState = "/sys/power/state";

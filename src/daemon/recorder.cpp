@@ -150,18 +150,29 @@ void Recorder::writeDatabase()
     }
     // Hooks read the database (udev-acl does): they run once it shows their event.
     for (auto& hook : std::exchange(hooksAfterDatabase_, {}))
-        hooks_.run(std::move(hook.programs), std::move(hook.action), std::move(hook.env));
+        hooks_.run(std::move(hook.programs), std::move(hook.action), std::move(hook.env), std::move(hook.origin));
     scheduleRetry();
 }
 
-template <typename MakeEnv> void Recorder::runHook(state::HookKind kind, const char* action, MakeEnv makeEnv)
+template <typename MakeEnv>
+void Recorder::runHook(state::HookKind kind, const char* action, MakeEnv makeEnv, state::HookOrigin origin)
 {
     // Most systems have no hooks: then no environment is built and kept until the database write.
     auto programs = hooks_.programs(kind); // found now: the directories are read once per event
     if (programs.empty())
         return;
-    hooksAfterDatabase_.push_back({std::move(programs), action, makeEnv()});
+    hooksAfterDatabase_.push_back({std::move(programs), action, makeEnv(), std::move(origin)});
     changed();
+}
+
+void Recorder::ownDynamicSeat(const std::string& seatId, uid_t uid)
+{
+    // The seat came with this session: its hooks wait in the user's queue, not in the one all
+    // seats share (one user's many remote logins must not hold up the console seat's hooks).
+    dynamicSeatOwners_[seatId] = uid;
+    for (auto& hook : hooksAfterDatabase_)
+        if (hook.action == "seat_added" && hook.origin.key == seatId)
+            hook.origin.uid = uid;
 }
 
 void Recorder::scheduleTrim()
@@ -191,23 +202,39 @@ void Recorder::connect()
             return;
         const auto rec = seatRecord(seat);
         history_.append(state::seatEvent(HistoryEventType::SeatAdded, now(), rec));
-        runHook(state::HookKind::Seat, "seat_added", [&] { return state::seatHookEnv(rec.id, nullptr, nullptr); });
+        // A dynamic seat's user is known once its session is attached (sessionAdded, next).
+        runHook(
+            state::HookKind::Seat, "seat_added", [&] { return state::seatHookEnv(rec.id, nullptr, nullptr); },
+            state::HookOrigin{rec.id, std::nullopt});
     }));
     connections_.push_back(m.seatRemoved.connect([this, now](core::Seat& seat) {
         files_.seatRemoved(seat);
         changed();
         const auto rec = seatRecord(seat);
         history_.append(state::seatEvent(HistoryEventType::SeatRemoved, now(), rec));
-        runHook(state::HookKind::Seat, "seat_removed", [&] { return state::seatHookEnv(rec.id, nullptr, nullptr); });
+        std::optional<uid_t> owner;
+        if (auto it = dynamicSeatOwners_.find(rec.id); it != dynamicSeatOwners_.end()) {
+            owner = it->second;
+            dynamicSeatOwners_.erase(it);
+        }
+        runHook(
+            state::HookKind::Seat, "seat_removed", [&] { return state::seatHookEnv(rec.id, nullptr, nullptr); },
+            state::HookOrigin{rec.id, owner});
     }));
     connections_.push_back(m.sessionAdded.connect([this, now](core::Session& s) {
         files_.sessionAdded(s);
         changed();
+        if (s.seat() != nullptr && s.seat()->kind() == core::SeatKind::Dynamic)
+            ownDynamicSeat(s.seat()->path(), s.params().unixUser);
         if (muted_)
             return;
         const auto rec = sessionRecord(s);
         history_.append(state::sessionEvent(HistoryEventType::SeatSessionAdded, now(), rec));
-        runHook(state::HookKind::Session, "session_added", [&] { return state::sessionHookEnv(rec); });
+        // Keyed by session and user: the runner gives each user a queue of their own and drops a
+        // session_added whose session_removed comes before it ran.
+        runHook(
+            state::HookKind::Session, "session_added", [&] { return state::sessionHookEnv(rec); },
+            state::HookOrigin{rec.id, rec.uid});
     }));
     connections_.push_back(m.sessionRemoved.connect([this, now](core::Session& s) {
         files_.sessionRemoved(s);
@@ -215,7 +242,9 @@ void Recorder::connect()
         trimAfterCommit_ = trimAfterCommit_ || manager_.sessionCount() == 0;
         const auto rec = sessionRecord(s);
         history_.append(state::sessionEvent(HistoryEventType::SeatSessionRemoved, now(), rec));
-        runHook(state::HookKind::Session, "session_removed", [&] { return state::sessionHookEnv(rec); });
+        runHook(
+            state::HookKind::Session, "session_removed", [&] { return state::sessionHookEnv(rec); },
+            state::HookOrigin{rec.id, rec.uid});
     }));
     connections_.push_back(
         m.activeSessionChanged.connect([this, now](core::Seat& seat, core::Session* old, core::Session* cur) {

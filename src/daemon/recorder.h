@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/manager.h"
@@ -67,13 +68,16 @@ private:
     void scheduleRetry();
     void retry();
     void writeDatabase();
-    template <typename MakeEnv> void runHook(state::HookKind kind, const char* action, MakeEnv makeEnv);
+    template <typename MakeEnv>
+    void runHook(state::HookKind kind, const char* action, MakeEnv makeEnv, state::HookOrigin origin = {});
     void connect();
+    void ownDynamicSeat(const std::string& seatId, uid_t uid);
 
     struct PendingHook {
         std::vector<std::string> programs;
         std::string action;
         std::vector<std::string> env;
+        state::HookOrigin origin;
     };
 
     core::Manager& manager_;
@@ -84,6 +88,7 @@ private:
     std::vector<Connection> connections_;
     std::vector<std::function<void()>> waiting_;
     std::vector<PendingHook> hooksAfterDatabase_;
+    std::unordered_map<std::string, uid_t> dynamicSeatOwners_; // seat id → the user whose session brought it
     guint idle_ = 0;
     guint databaseTimer_ = 0;
     gint64 lastDatabaseWrite_ = 0; // monotonic, microseconds

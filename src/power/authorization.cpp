@@ -49,10 +49,22 @@ Authorizer::Authorizer(core::Manager& manager, GDBusConnection* connection, User
     : manager_(manager), users_(std::move(users)), polkit_(connection)
 { }
 
+namespace {
+constexpr gint64 kUserCacheUs = 60 * G_USEC_PER_SEC;
+constexpr std::size_t kUserCacheMax = 4096;
+} // namespace
+
 bool Authorizer::isRealUser(uid_t uid) const
 {
+    const gint64 now = g_get_monotonic_time();
+    if (auto it = knownUsers_.find(uid); it != knownUsers_.end() && now - it->second.asked < kUserCacheUs)
+        return it->second.real;
+    if (knownUsers_.size() >= kUserCacheMax)
+        knownUsers_.clear();
     const auto name = users_(uid);
-    return name && !isDisplayManagerAccount(*name);
+    const bool real = name && !isDisplayManagerAccount(*name);
+    knownUsers_[uid] = KnownUser{real, now};
+    return real;
 }
 
 bool Authorizer::multipleUsers() const
@@ -111,6 +123,82 @@ void Authorizer::authorize(
                 return;
             }
         });
+}
+
+void Authorizer::checkAll(std::vector<std::string> ids, const bus::Caller& caller, bool allowInteraction,
+    std::function<Result<void>()> withoutPolkit, std::function<void(Result<void>)> done)
+{
+    if (ids.empty()) {
+        done({});
+        return;
+    }
+    const std::string id = ids.front();
+    ids.erase(ids.begin());
+    polkit_.check(id, caller.busName, allowInteraction,
+        [this, id, rest = std::move(ids), caller, allowInteraction, withoutPolkit = std::move(withoutPolkit),
+            done = std::move(done)](Result<Authorization> r) mutable {
+            if (!r) {
+                // Fail closed: a broken authority authorizes nothing.
+                log::warning("polkit check of " + id + " failed: " + r.error().message);
+                done(Error{ErrorCode::InsufficientPermission, "Not Authorized: " + r.error().message});
+                return;
+            }
+            switch (*r) {
+            case Authorization::Authorized:
+                checkAll(std::move(rest), caller, allowInteraction, std::move(withoutPolkit), std::move(done));
+                return;
+            case Authorization::Challenge:
+                done(Error{ErrorCode::AuthorizationRequired, "Authorization is required (" + id + ")"});
+                return;
+            case Authorization::NotAuthorized:
+                done(Error{ErrorCode::InsufficientPermission, "Not Authorized (" + id + ")"});
+                return;
+            case Authorization::NoAuthority:
+                done(withoutPolkit());
+                return;
+            }
+        });
+}
+
+Result<void> Authorizer::localInhibitRule(unsigned what, InhibitMode mode, uid_t uid) const
+{
+    if (uid == 0)
+        return {};
+    const unsigned delayable = kInhibitShutdown | kInhibitSleep;
+    if (mode == InhibitMode::Delay && (what & ~delayable) == 0)
+        return {}; // delay locks: allow_any
+    for (const core::Session* s : manager_.sessionsOfUser(uid))
+        if (s->params().isLocal)
+            return {};
+    return Error{ErrorCode::InsufficientPermission,
+        "Not Authorized: polkit is not running, and without it only root or a user with a local session may take a "
+            + std::string(inhibitModeName(mode)) + " lock on " + inhibitWhatString(what)};
+}
+
+void Authorizer::authorizeInhibit(
+    unsigned what, InhibitMode mode, const bus::Caller& caller, std::function<void(Result<void>)> done)
+{
+    if (caller.uid == 0) {
+        done({});
+        return;
+    }
+    // logind asks without interaction: Inhibit is called by programs, not at a prompt.
+    checkAll(
+        inhibitActionIds(what, mode), caller, false,
+        [this, what, mode, uid = caller.uid] { return localInhibitRule(what, mode, uid); }, std::move(done));
+}
+
+void Authorizer::authorizeIgnoreInhibit(
+    PowerAction action, const bus::Caller& caller, bool allowInteraction, std::function<void(Result<void>)> done)
+{
+    checkAll(
+        {polkitIgnoreInhibitActionId(action)}, caller, allowInteraction,
+        [action]() -> Result<void> {
+            return Error{ErrorCode::InsufficientPermission,
+                std::string("Not Authorized: polkit is not running, and without it only root may ")
+                    + powerActionVerb(action) + " the system while another user's lock blocks it"};
+        },
+        std::move(done));
 }
 
 void Authorizer::query(PowerAction action, const bus::Caller& caller, std::function<void(Result<Answer>)> done)

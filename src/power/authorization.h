@@ -2,6 +2,18 @@
 // "-multiple-users" action ids once several real users have sessions), else a built-in rule —
 // root always; otherwise only the user of the active local session, and only while no other
 // user has a session.
+//
+// Who may take an inhibitor lock (issue 18.6; logind's rules, in our action namespace):
+//   org.freedesktop.consolekit.inhibit-block-shutdown / -delay-shutdown / -block-sleep /
+//   -delay-sleep / -block-idle / -handle-power-key / -handle-suspend-key /
+//   -handle-hibernate-key / -handle-lid-switch (logind: org.freedesktop.login1.inhibit-*),
+// one check per kind the lock names, all of which must pass, without interaction. Root always
+// (logind: CAP_SYS_BOOT). Without polkit, the defaults of those actions: a delay lock anyone
+// (allow_any=yes); a block or handle-* lock only a user with a local session of their own,
+// active or not (allow_any=no, allow_inactive=yes, allow_active=yes).
+// Who may override another user's block lock: root; else polkit's
+// org.freedesktop.consolekit.system.<action>-ignore-inhibit (logind: power-off-ignore-inhibit, …),
+// asked with the call's interaction flag; without polkit nobody but root.
 #pragma once
 
 #include <gio/gio.h>
@@ -11,9 +23,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "bus/caller.h"
 #include "core/manager.h"
+#include "power/inhibitors.h"
 #include "power/polkit.h"
 #include "power/power_action.h"
 #include "util/result.h"
@@ -38,7 +53,10 @@ public:
     Authorizer(const Authorizer&) = delete;
     Authorizer& operator=(const Authorizer&) = delete;
 
-    // A uid with a passwd entry that is not a display-manager account (root counts).
+    // A uid with a passwd entry that is not a display-manager account (root counts). The passwd
+    // look-up (NSS: files, or LDAP over the network) runs on the main loop, so its answer is kept
+    // per uid for a minute: one user's many sessions cost one look-up, not one per session and
+    // per authorization (issue 18.7).
     bool isRealUser(uid_t uid) const;
     // More than one real user has a session: the "-multiple-users" action ids apply.
     bool multipleUsers() const;
@@ -55,9 +73,29 @@ public:
     // The rule without polkit.
     Result<void> localRule(PowerAction action, uid_t uid) const;
 
+    // May the caller take this inhibitor lock? Root is answered at once, anybody else later.
+    void authorizeInhibit(
+        unsigned what, InhibitMode mode, const bus::Caller& caller, std::function<void(Result<void>)> done);
+    // The rule for inhibitor locks without polkit.
+    Result<void> localInhibitRule(unsigned what, InhibitMode mode, uid_t uid) const;
+    // May the caller act although another user's block lock says no? (Root: decided by the caller.)
+    void authorizeIgnoreInhibit(
+        PowerAction action, const bus::Caller& caller, bool allowInteraction, std::function<void(Result<void>)> done);
+
 private:
+    // Checks `ids` one after another; the first that is not authorized decides. `withoutPolkit`
+    // answers when there is no authority.
+    void checkAll(std::vector<std::string> ids, const bus::Caller& caller, bool allowInteraction,
+        std::function<Result<void>()> withoutPolkit, std::function<void(Result<void>)> done);
+
+    struct KnownUser {
+        bool real = false;
+        gint64 asked = 0; // monotonic µs
+    };
+
     core::Manager& manager_;
     UserLookup users_;
+    mutable std::unordered_map<uid_t, KnownUser> knownUsers_;
     Polkit polkit_;
 };
 

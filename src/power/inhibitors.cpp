@@ -113,6 +113,24 @@ std::string inhibitWhatString(unsigned what)
     return out;
 }
 
+std::vector<std::string> inhibitActionIds(unsigned what, InhibitMode mode)
+{
+    std::vector<std::string> ids;
+    for (const auto& t : kTokens) {
+        if ((what & t.bit) == 0)
+            continue;
+        std::string id = "org.freedesktop.consolekit.inhibit-";
+        if (t.bit == kInhibitShutdown || t.bit == kInhibitSleep)
+            id += std::string(mode == InhibitMode::Block ? "block-" : "delay-") + std::string(t.name);
+        else if (t.bit == kInhibitIdle)
+            id += "block-idle";
+        else
+            id += t.name; // handle-power-key, …
+        ids.push_back(std::move(id));
+    }
+    return ids;
+}
+
 // --- Inhibitors --------------------------------------------------------------------------------
 
 struct Inhibitors::Entry {

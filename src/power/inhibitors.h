@@ -50,6 +50,11 @@ Result<InhibitRequest> parseInhibitRequest(
     std::string_view what, std::string_view who, std::string_view why, std::string_view mode);
 // "shutdown:sleep:idle", tokens in the fixed order of InhibitWhat.
 std::string inhibitWhatString(unsigned what);
+// The polkit actions a lock on `what` in `mode` needs, one per kind, in the order of InhibitWhat:
+// org.freedesktop.consolekit.inhibit-{block,delay}-{shutdown,sleep}, …inhibit-block-idle,
+// …inhibit-handle-power-key, … (logind's names under our prefix). Only shutdown and sleep have a
+// delay action; a delay lock on the others costs what a block lock costs.
+std::vector<std::string> inhibitActionIds(unsigned what, InhibitMode mode);
 
 struct Inhibitor {
     std::uint64_t id = 0;

@@ -59,6 +59,11 @@ std::string polkitActionId(PowerAction action, bool multipleUsers)
     return id;
 }
 
+std::string polkitIgnoreInhibitActionId(PowerAction action)
+{
+    return std::string("org.freedesktop.consolekit.system.") + powerActionName(action) + "-ignore-inhibit";
+}
+
 std::string scriptName(PowerAction action)
 {
     return std::string("ck-system-") + powerActionName(action);

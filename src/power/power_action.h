@@ -26,6 +26,8 @@ std::optional<MethodInfo> powerMethod(std::string_view method);
 const char* powerActionName(PowerAction action);
 // "org.freedesktop.consolekit.system.stop" or "...stop-multiple-users".
 std::string polkitActionId(PowerAction action, bool multipleUsers);
+// "org.freedesktop.consolekit.system.stop-ignore-inhibit", ...: act although a block lock says no.
+std::string polkitIgnoreInhibitActionId(PowerAction action);
 // "ck-system-stop", ...
 std::string scriptName(PowerAction action);
 // For messages: "power off", "restart", "suspend", "hibernate", "hybrid-sleep".

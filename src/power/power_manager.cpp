@@ -40,6 +40,8 @@ struct PowerManager::Pending {
     bus::PendingReply reply;
     bus::SourceId delayTimer; // bounds the wait for delay inhibitors
     bool waitingForDelay = false;
+    uid_t requester = 0;
+    bool overridesBlocks = false; // root, or authorized to ignore block locks
     std::unique_ptr<ScriptRun> script;
 };
 
@@ -100,9 +102,12 @@ std::string PowerManager::scriptPath(PowerAction action) const
     return options_.scriptsDir + "/" + scriptName(action);
 }
 
-Result<void> PowerManager::checkBlocked(PowerAction action) const
+Result<void> PowerManager::checkBlocked(PowerAction action, uid_t requester) const
 {
-    const auto holders = inhibitors_.holders(inhibitEvent(action), InhibitMode::Block);
+    // A user's own block locks do not stop that user (logind's rule): gnome-session holds one
+    // and asks for the shutdown itself.
+    auto holders = inhibitors_.holders(inhibitEvent(action), InhibitMode::Block);
+    std::erase_if(holders, [requester](const Inhibitor* h) { return h->uid == requester; });
     if (holders.empty())
         return {};
     return Error{ErrorCode::Inhibited, "Operation is being inhibited by " + describe(holders)};
@@ -123,36 +128,66 @@ Result<void> PowerManager::checkAvailable(PowerAction action) const
 
 void PowerManager::act(PowerAction action, bool interactive, bus::PendingReply reply, const bus::Caller& caller)
 {
-    // Inhibitors first: a block lock refuses whoever asks, root included, before anyone is
-    // asked for a password.
-    if (auto r = checkBlocked(action); !r) {
-        reply.fail(r.error());
-        return;
-    }
     if (auto r = checkAvailable(action); !r) {
         reply.fail(r.error());
         return;
     }
     auto shared = std::make_shared<bus::PendingReply>(std::move(reply));
+    auto blocked = checkBlocked(action, caller.uid);
+    if (blocked || caller.uid == 0) {
+        // Root overrides block locks (logind: CAP_SYS_BOOT passes the ignore-inhibit check).
+        if (!blocked)
+            log::info(std::string("root overrides the block locks on ") + powerActionVerb(action) + ": "
+                + blocked.error().message);
+        authorizeAndStart(action, interactive, shared, caller, caller.uid == 0);
+        return;
+    }
+    // Another user's block lock: only the ignore-inhibit authorization gets past it, asked
+    // before the action's own authorization (a refused override needs no password for the
+    // action first).
     std::weak_ptr<bool> alive = alive_;
-    authorizer_.authorize(action, caller, interactive, [this, alive, action, shared](Result<void> r) {
-        if (auto a = alive.lock(); !a || !*a)
-            return;
-        if (!r) {
-            shared->fail(r.error());
-            return;
-        }
-        // Authentication may have taken a while: look again.
-        if (auto b = checkBlocked(action); !b) {
-            shared->fail(b.error());
-            return;
-        }
-        if (pending_ != nullptr) {
-            shared->fail(ErrorCode::Busy, "Attempting to perform a system action while one is in progress");
-            return;
-        }
-        start(action, std::move(*shared));
-    });
+    authorizer_.authorizeIgnoreInhibit(
+        action, caller, interactive, [this, alive, action, interactive, shared, caller](Result<void> r) {
+            if (auto a = alive.lock(); !a || !*a)
+                return;
+            if (r) {
+                authorizeAndStart(action, interactive, shared, caller, true);
+                return;
+            }
+            auto still = checkBlocked(action, caller.uid);
+            if (still) { // the locks went while polkit was asked
+                authorizeAndStart(action, interactive, shared, caller, false);
+                return;
+            }
+            shared->fail(ErrorCode::Inhibited, still.error().message + " (overriding it: " + r.error().message + ")");
+        });
+}
+
+void PowerManager::authorizeAndStart(PowerAction action, bool interactive, std::shared_ptr<bus::PendingReply> shared,
+    const bus::Caller& caller, bool overridesBlocks)
+{
+    std::weak_ptr<bool> alive = alive_;
+    authorizer_.authorize(
+        action, caller, interactive, [this, alive, action, shared, uid = caller.uid, overridesBlocks](Result<void> r) {
+            if (auto a = alive.lock(); !a || !*a)
+                return;
+            if (!r) {
+                shared->fail(r.error());
+                return;
+            }
+            // Authentication may have taken a while: look again.
+            if (!overridesBlocks) {
+                if (auto b = checkBlocked(action, uid); !b) {
+                    shared->fail(b.error());
+                    return;
+                }
+            }
+            if (pending_ != nullptr) {
+                shared->fail(ErrorCode::Busy, "Attempting to perform a system action while one is in progress");
+                return;
+            }
+            start(action, std::move(*shared), uid, overridesBlocks);
+        });
 }
 
 void PowerManager::announce(PowerAction action, bool active)
@@ -160,11 +195,13 @@ void PowerManager::announce(PowerAction action, bool active)
     service_.emitManagerSignal(prepareSignal(action), g_variant_new("(b)", active));
 }
 
-void PowerManager::start(PowerAction action, bus::PendingReply reply)
+void PowerManager::start(PowerAction action, bus::PendingReply reply, uid_t requester, bool overridesBlocks)
 {
     pending_ = std::make_unique<Pending>();
     pending_->action = action;
     pending_->reply = std::move(reply);
+    pending_->requester = requester;
+    pending_->overridesBlocks = overridesBlocks;
     announce(action, true);
     if (inhibitors_.holds(inhibitEvent(action), InhibitMode::Delay)) {
         log::debug(std::string("waiting up to ") + std::to_string(options_.inhibitDelayMaxMs)
@@ -204,19 +241,24 @@ void PowerManager::proceed()
     Pending& p = *pending_;
     p.waitingForDelay = false;
     p.delayTimer.reset();
-    // A block lock taken during the delay window wins.
-    if (auto r = checkBlocked(p.action); !r) {
-        finish(r);
-        return;
+    // A block lock taken during the delay window wins, unless the requester may override it.
+    if (!p.overridesBlocks) {
+        if (auto r = checkBlocked(p.action, p.requester); !r) {
+            finish(r);
+            return;
+        }
     }
     if (onActionStarting)
         onActionStarting(p.action);
     const PowerAction action = p.action;
     std::weak_ptr<bool> alive = alive_;
-    auto run = ScriptRun::start(scriptPath(action), [this, alive](Result<void> r) {
-        if (auto a = alive.lock(); a && *a)
-            finish(std::move(r));
-    });
+    auto run = ScriptRun::start(
+        scriptPath(action),
+        [this, alive](Result<void> r) {
+            if (auto a = alive.lock(); a && *a)
+                finish(std::move(r));
+        },
+        options_.scriptTimeoutMs);
     if (!run) {
         finish(Error{ErrorCode::Failed,
             std::string("Unable to ") + powerActionVerb(action) + " the system: " + run.error().message});
@@ -279,7 +321,28 @@ void PowerManager::inhibit(GVariant* parameters, bus::PendingReply& reply, const
         reply.fail(request.error());
         return;
     }
-    auto writeEnd = inhibitors_.add(std::move(request).value(), caller.uid, caller.pid);
+    auto shared = std::make_shared<bus::PendingReply>(std::move(reply));
+    auto req = std::make_shared<InhibitRequest>(std::move(request).value());
+    std::weak_ptr<bool> alive = alive_;
+    const unsigned bits = req->what;
+    const InhibitMode lockMode = req->mode;
+    // Issue 18.6: a block lock stops shutdown and sleep for everybody; not anybody may take one.
+    authorizer_.authorizeInhibit(bits, lockMode, caller, [this, alive, shared, req, caller](Result<void> r) {
+        if (auto a = alive.lock(); !a || !*a)
+            return;
+        if (!r) {
+            log::info("uid " + std::to_string(caller.uid) + " (" + caller.busName + ") may not take a "
+                + inhibitModeName(req->mode) + " lock on " + inhibitWhatString(req->what) + ": " + r.error().message);
+            shared->fail(r.error());
+            return;
+        }
+        addInhibitor(std::move(*req), *shared, caller);
+    });
+}
+
+void PowerManager::addInhibitor(InhibitRequest request, bus::PendingReply& reply, const bus::Caller& caller)
+{
+    auto writeEnd = inhibitors_.add(std::move(request), caller.uid, caller.pid);
     if (!writeEnd) {
         reply.fail(writeEnd.error());
         return;

@@ -1,6 +1,9 @@
 // PowerManager: the Manager's power and inhibitor methods (Stop, Restart, PowerOff, Reboot,
 // Suspend, Hibernate, HybridSleep, their Can*, Inhibit, ListInhibitors) behind
-// bus::PowerHandler. An action goes: block inhibitors → machine support → authorization →
+// bus::PowerHandler. Inhibit is authorized first (Authorizer::authorizeInhibit). Block locks of
+// other users stop an action unless the caller is root or holds the ignore-inhibit action (the
+// caller's own locks never stop it, as in logind). An action goes: machine support → block
+// inhibitors (or their override) → authorization →
 // one action at a time → PrepareFor*(true) → wait for delay inhibitors (bounded) → block
 // inhibitors again → onActionStarting → script, in the background → reply → PrepareForSleep(false)
 // after a sleep, PrepareForShutdown(false) only when a shutdown did not happen.
@@ -27,6 +30,7 @@ struct PowerOptions {
     std::string scriptsDir; // holds ck-system-{stop,restart,suspend,hibernate,hybridsleep}
     MachineFiles machine;
     unsigned inhibitDelayMaxMs = 5000; // how long delay inhibitors may hold an action off
+    unsigned scriptTimeoutMs = 600000; // how long a script may run (ScriptRun)
     InhibitorLimits inhibitorLimits;
 };
 
@@ -52,15 +56,19 @@ private:
     static gboolean onDelayTimeout(gpointer data);
 
     void act(PowerAction action, bool interactive, bus::PendingReply reply, const bus::Caller& caller);
-    void start(PowerAction action, bus::PendingReply reply);
+    void authorizeAndStart(PowerAction action, bool interactive, std::shared_ptr<bus::PendingReply> reply,
+        const bus::Caller& caller, bool overridesBlocks);
+    void start(PowerAction action, bus::PendingReply reply, uid_t requester, bool overridesBlocks);
     void proceed();
     void finish(Result<void> outcome);
     void can(PowerAction action, bool asBoolean, bus::PendingReply reply, const bus::Caller& caller);
     void inhibit(GVariant* parameters, bus::PendingReply& reply, const bus::Caller& caller);
+    void addInhibitor(InhibitRequest request, bus::PendingReply& reply, const bus::Caller& caller);
     void listInhibitors(bus::PendingReply& reply);
     void inhibitorsChanged();
 
-    Result<void> checkBlocked(PowerAction action) const;
+    // Block locks of users other than `requester` on the action's event.
+    Result<void> checkBlocked(PowerAction action, uid_t requester) const;
     Result<void> checkAvailable(PowerAction action) const;
     std::string scriptPath(PowerAction action) const;
     void announce(PowerAction action, bool active);

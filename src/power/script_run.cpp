@@ -1,46 +1,38 @@
-// Power scripts run asynchronously: g_spawn_async + g_child_watch_add.
+// Power scripts run asynchronously under a state::SupervisedChild.
 #include "power/script_run.h"
 
-#include <sys/wait.h>
-
-#include "bus/glib_ptr.h"
+#include "util/log.h"
 
 namespace ck::power {
 
-Result<std::unique_ptr<ScriptRun>> ScriptRun::start(const std::string& path, Done done)
+Result<std::unique_ptr<ScriptRun>> ScriptRun::start(const std::string& path, Done done, unsigned timeoutMs)
 {
     std::unique_ptr<ScriptRun> run(new ScriptRun(path, std::move(done)));
-    gchar* argv[] = {const_cast<gchar*>(path.c_str()), nullptr};
-    GPid pid = 0;
-    GError* raw = nullptr;
-    // g_spawn_async closes every fd above 2 in the child (no G_SPAWN_LEAVE_DESCRIPTORS_OPEN), so
-    // inhibitor pipes and the bus socket never reach the script.
-    const bool ok = g_spawn_async(nullptr, argv, nullptr, G_SPAWN_DO_NOT_REAP_CHILD, nullptr, nullptr, &pid, &raw);
-    bus::ErrorPtr error(raw);
-    if (!ok)
-        return Error{ErrorCode::Failed, "cannot run " + path + ": " + error->message};
-    run->pid_ = pid;
-    run->watch_ = bus::SourceId(g_child_watch_add(pid, &ScriptRun::onExit, run.get()));
+    run->limits_.timeoutMs = timeoutMs;
+    run->limits_.killGraceMs = 5000;
+    ScriptRun* self = run.get();
+    // The child closes every fd above 2 (GLib's default), so inhibitor pipes and the bus socket
+    // never reach the script.
+    auto child = state::SupervisedChild::start("power script " + path, {path}, nullptr, run->limits_, nullptr,
+        [self](const state::ChildOutcome& outcome) { self->onExit(outcome); });
+    if (!child)
+        return child.error();
+    run->child_ = std::move(child).value();
+    run->child_->setKillOnDestroy(false);
     return run;
 }
 
-// The script keeps running if we go first (the daemon is stopping); the kernel reparents it.
 ScriptRun::~ScriptRun() = default;
 
-void ScriptRun::onExit(GPid pid, gint status, gpointer data)
+void ScriptRun::onExit(const state::ChildOutcome& outcome)
 {
-    auto* self = static_cast<ScriptRun*>(data);
-    self->watch_.forget(); // a child watch fires once and is then removed by GLib
-    g_spawn_close_pid(pid);
-    const std::string name = self->path_.substr(self->path_.rfind('/') + 1);
-    Result<void> outcome;
-    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-        outcome = Error{ErrorCode::Failed, name + " script exited with status " + std::to_string(WEXITSTATUS(status))};
-    else if (WIFSIGNALED(status))
-        outcome = Error{ErrorCode::Failed, name + " script was killed by signal " + std::to_string(WTERMSIG(status))};
-    // The callback may destroy this object: nothing touches `self` after it.
-    Done done = std::move(self->done_);
-    done(std::move(outcome));
+    const std::string name = path_.substr(path_.rfind('/') + 1);
+    Result<void> result;
+    if (!outcome.succeeded())
+        result = Error{ErrorCode::Failed, name + " script " + outcome.describe(limits_)};
+    // The callback may destroy this object: nothing touches `this` after it.
+    Done done = std::move(done_);
+    done(std::move(result));
 }
 
 } // namespace ck::power

@@ -53,9 +53,14 @@ const char* boolText(bool b)
     return b ? "true" : "false";
 }
 
+std::string bounded(const std::string& value)
+{
+    return value.size() <= kMaxHookValue ? value : value.substr(0, kMaxHookValue);
+}
+
 void addSessionVars(std::vector<std::string>& env, const std::string& prefix, const SessionRecord& s)
 {
-    auto add = [&](const char* name, const std::string& value) { env.push_back(prefix + name + "=" + value); };
+    auto add = [&](const char* name, const std::string& value) { env.push_back(prefix + name + "=" + bounded(value)); };
     auto addIfSet = [&](const char* name, const std::string& value) {
         if (!value.empty())
             add(name, value);
@@ -68,13 +73,6 @@ void addSessionVars(std::vector<std::string>& env, const std::string& prefix, co
     addIfSet("X11_DISPLAY", s.x11Display);
     addIfSet("REMOTE_HOST_NAME", s.remoteHostName);
     add("IS_LOCAL", boolText(s.isLocal));
-}
-
-// Runs in the forked child before exec: a process group of its own, so that a timeout
-// signal reaches the hook's children (a shell script's `sleep`) as well.
-void childSetup(gpointer)
-{
-    ::setpgid(0, 0);
 }
 
 } // namespace
@@ -90,7 +88,8 @@ HookRunnerConfig defaultHookRunnerConfig()
 std::vector<std::string> sessionHookEnv(const SessionRecord& s)
 {
     std::vector<std::string> env;
-    auto add = [&](const char* name, const std::string& value) { env.push_back(std::string(name) + "=" + value); };
+    auto add
+        = [&](const char* name, const std::string& value) { env.push_back(std::string(name) + "=" + bounded(value)); };
     auto addIfSet = [&](const char* name, const std::string& value) {
         if (!value.empty())
             add(name, value);
@@ -113,7 +112,7 @@ std::vector<std::string> seatHookEnv(
     std::string_view seatId, const SessionRecord* oldSession, const SessionRecord* newSession)
 {
     std::vector<std::string> env;
-    env.push_back("CK_SEAT_ID=" + std::string(seatId));
+    env.push_back("CK_SEAT_ID=" + bounded(std::string(seatId)));
     if (oldSession != nullptr)
         addSessionVars(env, "CK_SEAT_OLD_SESSION_", *oldSession);
     if (newSession != nullptr)
@@ -127,32 +126,87 @@ HookRunner::HookRunner(HookRunnerConfig config, GMainContext* context)
 
 HookRunner::~HookRunner()
 {
-    queue_.clear();
-    if (running_) {
-        const GPid pid = running_->pid;
-        // Drop our watch first so GLib no longer waits for this pid, then reap it ourselves:
-        // SIGKILL cannot be caught, so the blocking waitpid returns promptly.
-        running_.reset();
-        ::kill(-pid, SIGKILL);
-        ::kill(pid, SIGKILL);
-        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) { }
-        g_spawn_close_pid(pid);
-    }
+    queues_.clear(); // each running child is killed and reaped by its destructor
     if (context_ != nullptr)
         g_main_context_unref(context_);
 }
 
-void HookRunner::run(HookKind kind, std::string action, std::vector<std::string> env)
+void HookRunner::run(HookKind kind, std::string action, std::vector<std::string> env, HookOrigin origin)
 {
-    run(programs(kind), std::move(action), std::move(env));
+    run(programs(kind), std::move(action), std::move(env), std::move(origin));
 }
 
-void HookRunner::run(std::vector<std::string> programs, std::string action, std::vector<std::string> env)
+void HookRunner::run(
+    std::vector<std::string> programs, std::string action, std::vector<std::string> env, HookOrigin origin)
 {
-    auto sharedEnv = std::make_shared<const std::vector<std::string>>(std::move(env));
-    for (auto& program : programs)
-        queue_.push_back(Job{std::move(program), action, sharedEnv});
-    startNext();
+    if (programs.empty())
+        return;
+    const QueueKey key = origin.uid ? static_cast<QueueKey>(*origin.uid) : kSeatQueue;
+    Queue& queue = queues_[key];
+    if (!admit(queue, action, origin)) {
+        if (queue.events.empty() && !queue.child)
+            queues_.erase(key);
+        return;
+    }
+    auto shared = std::make_shared<const std::vector<std::string>>(std::move(programs));
+    queue.events.push_back(Event{std::move(shared), 0, std::move(action), std::move(env), std::move(origin.key)});
+    ++queued_;
+    makeReady(key, queue);
+    schedule();
+}
+
+namespace {
+// "session_removed" → "session_added", "seat_removed" → "seat_added", else "".
+std::string addedActionFor(const std::string& action)
+{
+    constexpr std::string_view kRemoved = "_removed";
+    if (!action.ends_with(kRemoved))
+        return {};
+    return action.substr(0, action.size() - kRemoved.size()) + "_added";
+}
+} // namespace
+
+bool HookRunner::admit(Queue& queue, const std::string& action, const HookOrigin& origin)
+{
+    if (const std::string added = addedActionFor(action); !added.empty() && !origin.key.empty()) {
+        if (droppedAdds_.erase(added + " " + origin.key) > 0) {
+            log::debug("hook event " + action + " of " + origin.key + " dropped with its " + added);
+            return false;
+        }
+        auto it = std::find_if(queue.events.begin(), queue.events.end(),
+            [&](const Event& e) { return e.next == 0 && e.action == added && e.key == origin.key; });
+        if (it != queue.events.end()) {
+            queue.events.erase(it);
+            --queued_;
+            ++coalesced_;
+            log::debug(origin.key + " ended before its " + added + " hooks ran: running neither");
+            return false;
+        }
+        // Its X_added ran or runs: always admitted. Bounded all the same: each one follows an
+        // X_added that was admitted under the limits, and a queue runs in order.
+        return true;
+    }
+    if (queue.events.size() < config_.queue.perUser && queued_ < config_.queue.total)
+        return true;
+    ++dropped_;
+    if (action.ends_with("_added") && !origin.key.empty())
+        droppedAdds_.insert(action + " " + origin.key);
+    // Once, then every 100th: a flood must not flood the log too.
+    if (dropped_ == 1 || dropped_ % 100 == 0)
+        log::warning("hook queue full (" + std::to_string(queue.events.size()) + " events of "
+            + (origin.uid ? "uid " + std::to_string(*origin.uid) : std::string("the seats")) + ", "
+            + std::to_string(queued_) + " in all): dropped " + action + " "
+            + (origin.key.empty() ? std::string() : origin.key + " ") + "(" + std::to_string(dropped_)
+            + " dropped so far)");
+    return false;
+}
+
+void HookRunner::makeReady(QueueKey key, Queue& queue)
+{
+    if (!queue.ready && !queue.child && !queue.events.empty()) {
+        queue.ready = true;
+        ready_.push_back(key);
+    }
 }
 
 std::vector<std::string> HookRunner::programs(HookKind kind) const
@@ -164,109 +218,75 @@ std::vector<std::string> HookRunner::programs(HookKind kind) const
     return out;
 }
 
-void HookRunner::startNext()
+void HookRunner::schedule()
 {
-    while (!running_ && !queue_.empty()) {
-        Job job = std::move(queue_.front());
-        queue_.pop_front();
-        spawn(std::move(job));
-    }
-}
-
-bool HookRunner::spawn(Job job)
-{
-    gchar** envp = g_get_environ();
-    for (const auto& item : *job.env) {
-        const auto eq = item.find('=');
-        if (eq == std::string::npos || eq == 0)
+    while (running_ < std::max(config_.queue.parallel, 1u) && !ready_.empty()) {
+        const QueueKey key = ready_.front();
+        ready_.pop_front();
+        auto it = queues_.find(key);
+        // A queue that emptied (coalesced) and came back may be listed twice: only its live entry counts.
+        if (it == queues_.end() || !it->second.ready)
             continue;
-        envp = g_environ_setenv(envp, item.substr(0, eq).c_str(), item.c_str() + eq + 1, TRUE);
-    }
-    gchar* argv[] = {job.program.data(), job.action.data(), nullptr};
-    GPid pid = 0;
-    GError* error = nullptr;
-    const gboolean ok = g_spawn_async("/", argv, envp,
-        static_cast<GSpawnFlags>(G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL), childSetup, nullptr, &pid,
-        &error);
-    g_strfreev(envp);
-    if (!ok) {
-        log::warning("cannot run hook " + job.program + " " + job.action + ": " + error->message);
-        g_error_free(error);
-        return false;
-    }
-    log::debug("running hook " + job.program + " " + job.action);
-    running_.emplace();
-    running_->job = std::move(job);
-    running_->pid = pid;
-    running_->watch.reset(g_child_watch_source_new(pid));
-    g_source_set_callback(running_->watch.get(), G_SOURCE_FUNC(childExitedThunk), this, nullptr);
-    g_source_attach(running_->watch.get(), context_);
-    armTimer(config_.timeoutMs);
-    return true;
-}
-
-void HookRunner::armTimer(unsigned ms)
-{
-    running_->timer.reset(g_timeout_source_new(ms));
-    g_source_set_callback(running_->timer.get(), timerThunk, this, nullptr);
-    g_source_attach(running_->timer.get(), context_);
-}
-
-void HookRunner::onChildExited(int waitStatus)
-{
-    const Running& r = *running_;
-    const std::string what = "hook " + r.job.program + " " + r.job.action;
-    if (r.terminated)
-        log::warning(what + " ran longer than " + std::to_string(config_.timeoutMs) + " ms and was "
-            + (r.killed ? "killed" : "terminated"));
-    else if (WIFEXITED(waitStatus) && WEXITSTATUS(waitStatus) != 0)
-        log::warning(what + " exited with status " + std::to_string(WEXITSTATUS(waitStatus)));
-    else if (WIFSIGNALED(waitStatus))
-        log::warning(what + " was killed by signal " + std::to_string(WTERMSIG(waitStatus)));
-    g_spawn_close_pid(r.pid);
-    // Destroying the child-watch source from inside its own dispatch is allowed: GLib holds a
-    // reference until the callback returns.
-    running_.reset();
-    startNext();
-}
-
-void HookRunner::onTimer()
-{
-    Running& r = *running_;
-    if (!r.terminated) {
-        log::warning("hook " + r.job.program + " " + r.job.action + " still running after "
-            + std::to_string(config_.timeoutMs) + " ms: sending SIGTERM");
-        r.terminated = true;
-        ::kill(-r.pid, SIGTERM);
-        ::kill(r.pid, SIGTERM); // in case setpgid() had not happened yet
-        armTimer(config_.killGraceMs);
-    } else if (!r.killed) {
-        r.killed = true;
-        ::kill(-r.pid, SIGKILL);
-        ::kill(r.pid, SIGKILL);
-        r.timer.reset();
+        it->second.ready = false;
+        startNext(key);
     }
 }
 
-void HookRunner::childExitedThunk(GPid, gint waitStatus, gpointer self) noexcept
+void HookRunner::startNext(QueueKey key)
 {
-    try {
-        static_cast<HookRunner*>(self)->onChildExited(waitStatus);
-    } catch (const std::exception& e) {
-        log::error(std::string("hook runner: ") + e.what());
+    Queue& queue = queues_.at(key);
+    while (!queue.events.empty()) {
+        Event& event = queue.events.front();
+        if (event.next >= event.programs->size()) {
+            queue.events.pop_front();
+            --queued_;
+            continue;
+        }
+        const std::string& program = (*event.programs)[event.next++];
+        // The environment is built now, not when the event was queued: a waiting event holds
+        // only its few bounded CK_* items.
+        gchar** envp = g_get_environ();
+        for (const auto& item : event.env) {
+            const auto eq = item.find('=');
+            if (eq == std::string::npos || eq == 0)
+                continue;
+            envp = g_environ_setenv(envp, item.substr(0, eq).c_str(), item.c_str() + eq + 1, TRUE);
+        }
+        std::string label = "hook " + program + " " + event.action;
+        ChildLimits limits;
+        limits.timeoutMs = config_.timeoutMs;
+        limits.killGraceMs = config_.killGraceMs;
+        limits.maxOutputBytes = config_.maxOutputBytes;
+        auto child = SupervisedChild::start(label, {program, event.action}, envp, limits, context_,
+            [this, key, label](const ChildOutcome& outcome) { onProgramDone(key, label, outcome); });
+        g_strfreev(envp);
+        if (!child) {
+            log::warning(child.error().message);
+            continue;
+        }
+        log::debug("running " + label);
+        queue.child = std::move(child).value();
+        ++running_;
+        return;
     }
+    // Nothing left: the queue goes (its uid may never log in again).
+    queues_.erase(key);
 }
 
-gboolean HookRunner::timerThunk(gpointer self) noexcept
+void HookRunner::onProgramDone(QueueKey key, const std::string& label, const ChildOutcome& outcome)
 {
-    try {
-        static_cast<HookRunner*>(self)->onTimer();
-    } catch (const std::exception& e) {
-        log::error(std::string("hook runner: ") + e.what());
-    }
-    // The timer is owned by running_ and replaced or destroyed there; returning REMOVE for a
-    // source that is already destroyed is harmless (no lookup by id, unlike ConsoleKit).
-    return G_SOURCE_REMOVE;
+    if (!outcome.succeeded())
+        log::warning(label + " "
+            + outcome.describe(ChildLimits{config_.timeoutMs, config_.killGraceMs, config_.maxOutputBytes, 0}));
+    Queue& queue = queues_.at(key);
+    // Destroying the child from inside its own callback is allowed: it touches nothing after.
+    queue.child.reset();
+    --running_;
+    if (queue.events.empty())
+        queues_.erase(key);
+    else
+        makeReady(key, queue); // behind the queues already waiting: they take turns
+    schedule();
 }
 
 } // namespace ck::state

@@ -226,5 +226,16 @@ TEST_F(ANonRootCallerPastThePolicy, IsRefusedLockAndUnlockByTheDaemon)
     EXPECT_TRUE(isReply(client_->getProperty(root_.path, kSessionIface, "LockedHint"), "(v)", "(<false>,)"));
 }
 
+TEST_F(ANonRootCallerPastThePolicy, IsRefusedListSessionsByTheDaemon)
+{
+    // Issue 18.7: who is logged in where, with names, is root's (ConsoleKit2); GetSessions stays open.
+    EXPECT_TRUE(refusedWith(asNobody(kManagerPath, "org.freedesktop.ConsoleKit.Manager.ListSessions"),
+        "org.freedesktop.ConsoleKit.Manager.Error.InsufficientPermission", "Only root may list sessions"));
+    EXPECT_EQ(asNobody(kManagerPath, "org.freedesktop.ConsoleKit.Manager.GetSessions").status, 0);
+    Reply root = client_->manager("ListSessions");
+    ASSERT_TRUE(root.ok()) << root.print();
+    EXPECT_NE(root.print().find(root_.path), std::string::npos) << root.print();
+}
+
 } // namespace
 } // namespace ck::test

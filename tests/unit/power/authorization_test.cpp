@@ -1,6 +1,8 @@
 // Who may act without asking polkit, and which polkit action id applies.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <map>
 
 #include "power/authorization.h"
@@ -107,6 +109,74 @@ TEST_F(AnAuthorizer, WithoutPolkitRefusesEveryUserWhenNoSessionIsActive)
     localX(1000, 7);
     manager_.setActiveVt(2);
     EXPECT_FALSE(authorizer_.localRule(PowerAction::Stop, 1000).ok());
+}
+
+TEST(AnAuthorizerWithManySessionsOfOneUser, LooksEachUserUpOnceNotOncePerSessionAndCheck)
+{
+    // Issue 18.7: every check looked every session's user up (NSS on the main loop).
+    core::Manager manager;
+    manager.addStaticSeat({});
+    int lookups = 0;
+    auto users = fakeUsers();
+    Authorizer authorizer(manager, nullptr, [&](uid_t uid) {
+        ++lookups;
+        return users(uid);
+    });
+    for (int i = 0; i < 200; ++i)
+        test::openSession(manager, 65534);
+    test::openSession(manager, 1000);
+    for (int i = 0; i < 20; ++i) {
+        EXPECT_FALSE(authorizer.multipleUsers());
+        (void)authorizer.actionIdFor(PowerAction::Stop);
+    }
+    EXPECT_EQ(lookups, 2) << "one look-up per user";
+}
+
+TEST_F(AnAuthorizer, WithoutPolkitGivesBlockLocksOnlyToRootAndUsersWithALocalSession)
+{
+    test::openSession(manager_, 1001); // remote
+    localX(1000, 7);
+    EXPECT_TRUE(authorizer_.localInhibitRule(kInhibitShutdown | kInhibitSleep, InhibitMode::Block, 0).ok());
+    EXPECT_TRUE(authorizer_.localInhibitRule(kInhibitShutdown, InhibitMode::Block, 1000).ok());
+    for (uid_t uid : {1001u, 65534u}) {
+        auto r = authorizer_.localInhibitRule(kInhibitShutdown, InhibitMode::Block, uid);
+        ASSERT_FALSE(r.ok()) << uid;
+        EXPECT_EQ(r.error().code, ErrorCode::InsufficientPermission);
+        EXPECT_FALSE(authorizer_.localInhibitRule(kInhibitPowerKey, InhibitMode::Delay, uid).ok()) << uid;
+        EXPECT_TRUE(authorizer_.localInhibitRule(kInhibitShutdown | kInhibitSleep, InhibitMode::Delay, uid).ok());
+    }
+}
+
+TEST(TheInhibitActions, AreLogindsNamesUnderTheConsoleKitPrefixOnePerKind)
+{
+    EXPECT_EQ(inhibitActionIds(kInhibitShutdown | kInhibitSleep, InhibitMode::Block),
+        (std::vector<std::string>{
+            "org.freedesktop.consolekit.inhibit-block-shutdown", "org.freedesktop.consolekit.inhibit-block-sleep"}));
+    EXPECT_EQ(inhibitActionIds(kInhibitSleep | kInhibitIdle | kInhibitLidSwitch, InhibitMode::Delay),
+        (std::vector<std::string>{"org.freedesktop.consolekit.inhibit-delay-sleep",
+            "org.freedesktop.consolekit.inhibit-block-idle", "org.freedesktop.consolekit.inhibit-handle-lid-switch"}));
+    EXPECT_EQ(
+        polkitIgnoreInhibitActionId(PowerAction::Suspend), "org.freedesktop.consolekit.system.suspend-ignore-inhibit");
+}
+
+TEST(TheShippedPolkitActions, HoldEveryActionTheDaemonAsksFor)
+{
+    const char* root = std::getenv("CK_SOURCE_ROOT");
+    if (root == nullptr)
+        GTEST_SKIP() << "CK_SOURCE_ROOT is not set";
+    std::ifstream in(std::string(root) + "/data/org.freedesktop.consolekit.policy");
+    const std::string policy((std::istreambuf_iterator<char>(in)), {});
+    ASSERT_FALSE(policy.empty());
+    std::vector<std::string> ids = inhibitActionIds(~0u, InhibitMode::Block);
+    for (auto& id : inhibitActionIds(~0u, InhibitMode::Delay))
+        ids.push_back(std::move(id));
+    for (PowerAction a : kAllPowerActions) {
+        ids.push_back(polkitActionId(a, false));
+        ids.push_back(polkitActionId(a, true));
+        ids.push_back(polkitIgnoreInhibitActionId(a));
+    }
+    for (const auto& id : ids)
+        EXPECT_NE(policy.find("<action id=\"" + id + "\">"), std::string::npos) << id;
 }
 
 } // namespace

@@ -75,7 +75,7 @@ TEST_F(AHookRunner, RunsEveryCkProgramInSortedOrderDirectoryByDirectory)
     std::filesystem::create_directories(etcDir() + "/40-dir.ck");
     HookRunner runner(config_, context_);
     runner.run(HookKind::Session, "session_added", {});
-    EXPECT_EQ(runner.pending(), 4u);
+    EXPECT_EQ(runner.pending(), 1u) << "one event, its four programs run one after another";
     ASSERT_TRUE(runUntilIdle(runner));
     EXPECT_EQ(readText(out()),
         "10-a.ck session_added\n20-b.ck session_added\n99-z.ck session_added\n"
@@ -218,12 +218,137 @@ TEST_F(AHookRunner, KillsItsRunningHookWhenDestroyed)
         }
         ASSERT_TRUE(std::filesystem::exists(pidFile));
         pid = std::stoi(readText(pidFile));
-        EXPECT_EQ(runner.pending(), 2u);
+        EXPECT_EQ(runner.pending(), 1u);
     }
     // Killed and reaped: the pid names nothing any more.
     EXPECT_EQ(::kill(pid, 0), -1);
     EXPECT_EQ(errno, ESRCH);
     EXPECT_FALSE(std::filesystem::exists(out()));
+}
+
+// Issue 18.5: one user's backlog, another user's login.
+TEST_F(AHookRunner, RunsAnotherUsersHookAtOnceWhileOneUsersBacklogWaits)
+{
+    // Every run of the hook takes 200 ms and records "<uid> <start time in ms>".
+    script(etcDir() + "/10-slow.ck", "echo \"$CK_SESSION_USER_UID $(date +%s%3N)\" >> '" + out() + "'; sleep 0.2");
+    config_.timeoutMs = 5000;
+    HookRunner runner(config_, context_);
+    for (int i = 0; i < 40; ++i)
+        runner.run(HookKind::Session, "session_added", {"CK_SESSION_USER_UID=65534"},
+            HookOrigin{"Session" + std::to_string(i), 65534});
+    const auto queued = std::chrono::steady_clock::now();
+    runner.run(HookKind::Session, "session_added", {"CK_SESSION_USER_UID=1000"}, HookOrigin{"SessionX", 1000});
+    const auto deadline = queued + 10s;
+    while (readText(out()).find("1000 ") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        g_main_context_iteration(context_, FALSE);
+        g_usleep(1000);
+    }
+    const auto delay = std::chrono::steady_clock::now() - queued;
+    std::fprintf(stderr, "uid 1000's hook started %.0f ms after it was queued behind 40 of uid 65534\n",
+        std::chrono::duration<double, std::milli>(delay).count());
+    EXPECT_LT(delay, 1s) << "served in turn, not after the 40 x 200 ms backlog";
+    EXPECT_GE(runner.running(), 1u);
+}
+
+TEST_F(AHookRunner, BoundsTheEventsOneUserMayHaveWaitingAndSaysItDroppedTheRest)
+{
+    script(etcDir() + "/10-slow.ck", "sleep 0.05");
+    config_.queue.perUser = 5;
+    HookRunner runner(config_, context_);
+    for (int i = 0; i < 50; ++i)
+        runner.run(HookKind::Session, "session_added", {}, HookOrigin{"Session" + std::to_string(i), 65534});
+    EXPECT_EQ(runner.pending(), 5u);
+    EXPECT_EQ(runner.dropped(), 45u);
+    // Another user still gets in.
+    runner.run(HookKind::Session, "session_added", {}, HookOrigin{"SessionX", 1000});
+    EXPECT_EQ(runner.pending(), 6u);
+    // The removal of a dropped session is dropped with it; that of an admitted one is not.
+    runner.run(HookKind::Session, "session_removed", {}, HookOrigin{"Session49", 65534});
+    EXPECT_EQ(runner.pending(), 6u);
+    ASSERT_TRUE(runUntilIdle(runner));
+}
+
+TEST_F(AHookRunner, RunsNeitherHookOfASessionThatEndedBeforeItsAddedHookStarted)
+{
+    script(etcDir() + "/10-slow.ck", "echo \"$1 $CK_SESSION_ID\" >> '" + out() + "'; sleep 0.1");
+    HookRunner runner(config_, context_);
+    runner.run(HookKind::Session, "session_added", {"CK_SESSION_ID=S1"}, HookOrigin{"S1", 65534});
+    runner.run(HookKind::Session, "session_added", {"CK_SESSION_ID=S2"}, HookOrigin{"S2", 65534});
+    // S1's hook has started: its removal must run. S2's has not: the pair goes.
+    runner.run(HookKind::Session, "session_removed", {"CK_SESSION_ID=S2"}, HookOrigin{"S2", 65534});
+    runner.run(HookKind::Session, "session_removed", {"CK_SESSION_ID=S1"}, HookOrigin{"S1", 65534});
+    EXPECT_EQ(runner.coalesced(), 1u);
+    ASSERT_TRUE(runUntilIdle(runner));
+    EXPECT_EQ(readText(out()), "session_added S1\nsession_removed S1\n");
+}
+
+TEST_F(AHookRunner, NeverDropsTheRemovalOfASessionWhoseAddedHookRan)
+{
+    script(etcDir() + "/10-slow.ck", "echo \"$1 $CK_SESSION_ID\" >> '" + out() + "'; sleep 0.05");
+    config_.queue.perUser = 1;
+    HookRunner runner(config_, context_);
+    runner.run(HookKind::Session, "session_added", {"CK_SESSION_ID=S1"}, HookOrigin{"S1", 65534});
+    runner.run(HookKind::Session, "session_added", {"CK_SESSION_ID=S2"}, HookOrigin{"S2", 65534}); // full
+    runner.run(HookKind::Session, "session_removed", {"CK_SESSION_ID=S1"}, HookOrigin{"S1", 65534});
+    runner.run(HookKind::Session, "session_removed", {"CK_SESSION_ID=S2"}, HookOrigin{"S2", 65534});
+    EXPECT_EQ(runner.dropped(), 1u);
+    ASSERT_TRUE(runUntilIdle(runner));
+    EXPECT_EQ(readText(out()), "session_added S1\nsession_removed S1\n");
+}
+
+// Issue 16.4: hooks that fork off or flood.
+TEST_F(AHookRunner, KillsWhatAHookLeftRunningWithItsOutputOpenAndDoesNotWaitForIt)
+{
+    const std::string pidFile = dir_.file("child.pid");
+    // The child keeps stdout and stderr open (inherited) and would live 30 s.
+    script(etcDir() + "/10-daemonize.ck", "sleep 30 &\necho $! > '" + pidFile + "'\nexit 0");
+    recorder(etcDir(), "20-next.ck");
+    config_.timeoutMs = 10000;
+    HookRunner runner(config_, context_);
+    const auto start = std::chrono::steady_clock::now();
+    runner.run(HookKind::Session, "session_added", {});
+    ASSERT_TRUE(runUntilIdle(runner, 10s));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s) << "waited for the child's end of the pipe";
+    EXPECT_EQ(readText(out()), "20-next.ck session_added\n");
+    const pid_t child = std::stoi(readText(pidFile));
+    // Killed; reaped by init (or by us in a subreaper-less container, once it is a zombie of ours).
+    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    while (::kill(child, 0) == 0
+        && readText("/proc/" + std::to_string(child) + "/stat").find(") Z") == std::string::npos
+        && std::chrono::steady_clock::now() < deadline)
+        g_usleep(10000);
+    const bool gone = ::kill(child, 0) != 0
+        || readText("/proc/" + std::to_string(child) + "/stat").find(") Z") != std::string::npos;
+    EXPECT_TRUE(gone) << "the forked-off child " << child << " still runs";
+}
+
+TEST_F(AHookRunner, KillsAHookThatFloodsItsOutput)
+{
+    script(
+        etcDir() + "/10-flood.ck", "while :; do echo 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'; done");
+    recorder(etcDir(), "20-next.ck");
+    config_.timeoutMs = 20000;
+    config_.maxOutputBytes = 256 * 1024;
+    HookRunner runner(config_, context_);
+    const auto start = std::chrono::steady_clock::now();
+    runner.run(HookKind::Session, "session_added", {});
+    ASSERT_TRUE(runUntilIdle(runner, 15s));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "ran until the timeout instead";
+    EXPECT_EQ(readText(out()), "20-next.ck session_added\n");
+}
+
+TEST(SessionHookEnv, CutsEveryValueShort)
+{
+    SessionRecord s;
+    s.id = "Session1";
+    s.x11Display = std::string(100000, 'x');
+    s.remoteHostName = std::string(100000, 'h');
+    std::size_t total = 0;
+    for (const auto& item : sessionHookEnv(s)) {
+        EXPECT_LE(item.size(), kMaxHookValue + 40) << item.substr(0, 60);
+        total += item.size();
+    }
+    EXPECT_LT(total, 4096u);
 }
 
 TEST(SessionHookEnv, LeavesOutEmptyOptionalValues)
