@@ -27,6 +27,9 @@ protected:
         // libpam reports as a failure (so the driver's open= line tells success from ignore).
         std::ofstream(pamDir_ + "/ck") << "session required " << module << " debug\n";
         std::ofstream(pamDir_ + "/ck-nox11") << "session required " << module << " debug nox11\n";
+        // One module loaded once for two lines, as when a shared stack with nox11 is included.
+        std::ofstream(pamDir_ + "/ck-nox11-then-plain") << "session optional " << module << " nox11\n"
+                                                        << "session required " << module << " debug\n";
     }
 
     // The driver run as `user` with the given steps, on this test's bus.
@@ -132,8 +135,20 @@ TEST_F(APamLogin, IgnoresALoginWithoutAnyTerminal)
 }
 
 // ConsoleKit kept nox11 in a static that nothing reset: after one stack line with nox11 ran,
-// every later stack in the process skipped X11 logins.
-TEST_F(APamLogin, ForgetsNox11OfAnEarlierStackLine)
+// every later line and stack in the process skipped X11 logins.
+TEST_F(APamLogin, ForgetsNox11OfAnEarlierLineOfTheSameStack)
+{
+    ToolProcess p(driver({"start:ck-nox11-then-plain", "tty::0", "open", "pause:" + marker()}));
+    ASSERT_TRUE(p.waitForOutput("paused")) << p.out() << p.err();
+    EXPECT_EQ(valueOf(p.out(), "open"), "PAM_SUCCESS") << p.out();
+    const std::string path = onlySession();
+    ASSERT_FALSE(path.empty()) << "the line without nox11 registers the X11 login";
+    EXPECT_EQ(property(path, "x11-display"), "':0'");
+    release();
+    EXPECT_EQ(p.wait(), 0);
+}
+
+TEST_F(APamLogin, ForgetsNox11OfAnEarlierStack)
 {
     ToolProcess p(driver({"start:ck-nox11", "tty::0", "open", "start:ck", "tty::0", "open", "pause:" + marker()}));
     ASSERT_TRUE(p.waitForOutput("paused")) << p.out() << p.err();
@@ -208,22 +223,39 @@ TEST_F(APamLogin, GivesATextLoginItsVtButNoX11DisplayDevice)
 }
 
 // ConsoleKit: libdbus aborted login/sshd on a non-UTF-8 PAM_RHOST, and a failed open left the
-// module's static connector set, so every later open in the process said "already registered".
-TEST_F(APamLogin, SurvivesANonUtf8HostAndOpensTheNextLoginOfTheProcess)
+// module's static connector set, so every later open (while the module stayed loaded) said
+// "already registered".
+TEST_F(APamLogin, SurvivesANonUtf8HostAndOpensOnTheNextTry)
 {
     ToolProcess p(driver({"start:ck", "tty:pts/1", "rhost:bad-\xff\xfe-host", "open", "getenv:XDG_SESSION_COOKIE",
-        "start:ck", "tty:tty4", "open", "pause:" + marker()}));
+        "rhost:good.example.org", "open", "pause:" + marker()}));
     ASSERT_TRUE(p.waitForOutput("paused")) << p.out() << p.err();
     const auto opens = valuesOf(p.out(), "open");
     ASSERT_EQ(opens.size(), 2u) << p.out() << p.err();
     EXPECT_NE(opens[0], "PAM_SUCCESS");
     EXPECT_NE(p.out().find("XDG_SESSION_COOKIE unset"), std::string::npos) << p.out();
+    EXPECT_EQ(opens[1], "PAM_SUCCESS") << "the failed open kept nothing that blocks the retry";
+    const std::string path = onlySession();
+    ASSERT_FALSE(path.empty());
+    EXPECT_EQ(property(path, "remote-host-name"), "'good.example.org'");
+    release();
+    EXPECT_EQ(p.wait(), 0) << "no abort";
+}
+
+TEST_F(APamLogin, OpensTheNextLoginOfTheProcessAfterAFailure)
+{
+    ToolProcess p(driver(
+        {"start:ck", "tty:pts/1", "rhost:bad-\xff-host", "open", "start:ck", "tty:tty4", "open", "pause:" + marker()}));
+    ASSERT_TRUE(p.waitForOutput("paused")) << p.out() << p.err();
+    const auto opens = valuesOf(p.out(), "open");
+    ASSERT_EQ(opens.size(), 2u) << p.out() << p.err();
+    EXPECT_NE(opens[0], "PAM_SUCCESS");
     EXPECT_EQ(opens[1], "PAM_SUCCESS");
     const std::string path = onlySession();
     ASSERT_FALSE(path.empty());
     EXPECT_EQ(property(path, "display-device"), "'/dev/tty4'");
     release();
-    EXPECT_EQ(p.wait(), 0) << "no abort";
+    EXPECT_EQ(p.wait(), 0);
 }
 
 TEST_F(APamLogin, RegistersOneSessionPerHandle)
