@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 
 #include "connector/connector_fixture.h"
 
@@ -35,7 +36,13 @@ protected:
     // The driver run as `user` with the given steps, on this test's bus.
     ToolSpec driver(std::vector<std::string> steps, const std::string& user = "root")
     {
-        std::vector<std::string> argv = {env("CK_PAM_DRIVER"), pamDir_, user};
+        // CK_PAM_DRIVER_WRAPPER, e.g. "valgrind --leak-check=full --error-exitcode=9", runs the
+        // driver (and so the module and the library) under that tool.
+        std::vector<std::string> argv;
+        std::istringstream wrapper(env("CK_PAM_DRIVER_WRAPPER"));
+        for (std::string word; wrapper >> word;)
+            argv.push_back(word);
+        argv.insert(argv.end(), {env("CK_PAM_DRIVER"), pamDir_, user});
         argv.insert(argv.end(), steps.begin(), steps.end());
         return tool(std::move(argv));
     }
