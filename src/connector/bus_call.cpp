@@ -61,6 +61,21 @@ ConnectionPtr connectSystemBus(const Deadline& deadline, CallError* error)
     // must survive that (already the default for a connection opened by address).
     dbus_connection_set_exit_on_disconnect(connection.get(), FALSE);
 
+    // Authentication first, in steps bounded by the deadline: a blocking send on a connection
+    // that is not authenticated yet polls without a timeout (measured: a stopped dbus-daemon
+    // blocked dbus_connection_send_with_reply_and_block for good).
+    while (!dbus_connection_get_is_authenticated(connection.get())) {
+        const int left = deadline.remainingMs();
+        if (left <= 0) {
+            *error = {DBUS_ERROR_NO_REPLY,
+                "the system bus did not complete authentication within " + std::to_string(kCallBudgetMs / 1000) + " s"};
+            return nullptr;
+        }
+        if (!dbus_connection_read_write(connection.get(), left)) {
+            *error = {DBUS_ERROR_DISCONNECTED, "the system bus closed the connection during authentication"};
+            return nullptr;
+        }
+    }
     MessagePtr hello(dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "Hello"));
     if (!hello) {
         *error = {};

@@ -1,12 +1,15 @@
 // libck-connector against the real daemon on a private bus: every function, every parameter type,
 // bad input (which must give a DBusError, never an abort), a forked child, and a daemon that is
 // gone or silent (the 10 s deadline, measured).
+#include <dirent.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 #include "connector/connector_fixture.h"
 #include <ck-connector.h>
@@ -393,6 +396,41 @@ TEST_F(TheConnector, GivesUpOnAStoppedDaemonAfterTenSeconds)
     EXPECT_LE(took, 11.0);
     EXPECT_TRUE(contains(error.message(), "ConsoleKit did not answer within 10 s")) << error.message();
     EXPECT_TRUE(contains(error.message(), "org.freedesktop.DBus.Error.NoReply")) << error.message();
+}
+
+// The pid of the test bus's dbus-daemon (found by its --address argument), -1 if none.
+pid_t busDaemonPid(const std::string& address)
+{
+    const std::string wanted = "--address=" + address;
+    DIR* proc = ::opendir("/proc");
+    pid_t found = -1;
+    while (dirent* e = proc != nullptr ? ::readdir(proc) : nullptr) {
+        std::ifstream cmdline(std::string("/proc/") + e->d_name + "/cmdline");
+        std::string arg;
+        while (std::getline(cmdline, arg, '\0'))
+            if (arg == wanted)
+                found = static_cast<pid_t>(std::atoi(e->d_name));
+    }
+    if (proc != nullptr)
+        ::closedir(proc);
+    return found;
+}
+
+TEST_F(TheConnectorWithoutDaemon, GivesUpOnAStoppedBusAfterTenSeconds)
+{
+    // The bus itself hangs: connecting and Hello share the deadline (libdbus's
+    // dbus_bus_get_private would wait 25 s for Hello).
+    const pid_t bus = busDaemonPid(bus_->address());
+    ASSERT_GT(bus, 0);
+    ASSERT_EQ(::kill(bus, SIGSTOP), 0);
+    Connector c;
+    Error error;
+    const double took = timedOpen(c, &error);
+    ::kill(bus, SIGCONT);
+    std::fprintf(stderr, "open against a stopped bus failed after %.2f s\n", took);
+    EXPECT_GE(took, 9.9);
+    EXPECT_LE(took, 11.0);
+    EXPECT_TRUE(contains(error.message(), "Unable to open session: ")) << error.message();
 }
 
 TEST_F(TheConnectorWithoutDaemon, GivesUpOnANameOwnerThatNeverAnswersAfterTenSeconds)
