@@ -1,5 +1,5 @@
-// fork + exec + wait for ck-launch-session. The parent is multi-threaded (GDBus runs a worker
-// thread), so between fork and exec the child only makes async-signal-safe calls: everything it
+// fork + exec + wait for ck-launch-session. The parent may be multi-threaded, so between fork
+// and exec the child only makes async-signal-safe calls: everything it
 // needs (argv, environment, signal dispositions) is prepared before the fork, and it never
 // touches the parent's D-Bus connection (whose socket is close-on-exec anyway).
 #include "launch-session/child_process.h"

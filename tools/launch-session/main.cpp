@@ -101,13 +101,9 @@ int main(int argc, char** argv)
     if (auto opened = ck::launch::OpenedSession::open(request)) {
         session.emplace(std::move(opened).value());
         cookie = session->cookie();
-        if (auto path = session->path()) {
-            if (auto dir = session->runtimeDir(*path))
-                runtimeDir = *dir;
-        } else {
-            std::fprintf(
-                stderr, "%s: warning: cannot look up the new session: %s\n", kProgram, path.error().message.c_str());
-        }
+        // No runtime dir is no error: the daemon need not make one.
+        if (auto dir = session->runtimeDir())
+            runtimeDir = *dir;
     } else {
         std::fprintf(stderr, "%s: warning: cannot open a ConsoleKit session, running without one: %s\n", kProgram,
             opened.error().message.c_str());

@@ -1,15 +1,14 @@
-// Opens a ConsoleKit session for ck-launch-session and keeps it open: the daemon ends a session
-// when the bus connection of the process that opened it closes, so this object is the session.
+// Opens a ConsoleKit session for ck-launch-session through libck-connector (the one client of
+// OpenSession in the tree) and keeps it open: the daemon ends a session when the bus connection
+// of the process that opened it closes, so this object is the session.
 #pragma once
-
-#include <gio/gio.h>
 
 #include <optional>
 #include <string>
-#include <utility> // bus/glib_ptr.h uses std::exchange without including it
 
-#include "bus/glib_ptr.h"
 #include "util/result.h"
+
+struct _CkConnector;
 
 namespace ck::launch {
 
@@ -24,20 +23,20 @@ public:
     // opens the session. The error says why; the caller carries on without a session.
     static Result<OpenedSession> open(const SessionRequest& request);
 
-    OpenedSession(OpenedSession&&) noexcept = default;
-    OpenedSession& operator=(OpenedSession&&) noexcept = default;
+    OpenedSession(OpenedSession&& other) noexcept;
+    OpenedSession& operator=(OpenedSession&& other) noexcept;
+    OpenedSession(const OpenedSession&) = delete;
+    OpenedSession& operator=(const OpenedSession&) = delete;
     ~OpenedSession();
 
     const std::string& cookie() const { return cookie_; }
-    // Manager.GetSessionForCookie: the session's object path.
-    Result<std::string> path() const;
-    // Session.GetXDGRuntimeDir; an error when the daemon made none (it need not).
-    Result<std::string> runtimeDir(const std::string& sessionPath) const;
+    // The session's XDG_RUNTIME_DIR; an error when the daemon made none (it need not).
+    Result<std::string> runtimeDir() const;
 
 private:
-    OpenedSession(bus::ObjectPtr<GDBusConnection> connection, std::string cookie);
+    OpenedSession(_CkConnector* connector, std::string cookie);
 
-    bus::ObjectPtr<GDBusConnection> connection_;
+    _CkConnector* connector_ = nullptr; // one reference, dropped by the destructor
     std::string cookie_;
 };
 
