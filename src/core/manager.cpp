@@ -197,6 +197,7 @@ Result<Session*> Manager::openSession(SessionParams params, Leader leader)
     Session& s = *session;
     sessions_.emplace(serial, std::move(session));
     byCookie_.emplace(s.cookie(), &s);
+    byLeader_.emplace(s.leader().busName, &s);
     attach(s, nullptr);
     sessionAdded.emit(s);
     if (s.seat_->kind() == SeatKind::Static)
@@ -219,6 +220,7 @@ Result<Session*> Manager::restoreSession(Restored r)
     s.runtimeDir_ = std::move(r.runtimeDir);
     sessions_.emplace(r.serial, std::move(session));
     byCookie_.emplace(s.cookie(), &s);
+    byLeader_.emplace(s.leader().busName, &s);
 
     Seat* seat = nullptr;
     if (console_ != nullptr && r.seatPath == console_->path()) {
@@ -252,9 +254,11 @@ Result<void> Manager::closeSession(std::string_view cookie, uid_t callerUid, pid
 std::size_t Manager::leaderVanished(std::string_view busName)
 {
     std::vector<Session*> gone;
-    for (const auto& [serial, s] : sessions_)
-        if (s->leader().busName == busName)
-            gone.push_back(s.get());
+    const auto [first, last] = byLeader_.equal_range(std::string(busName));
+    for (auto it = first; it != last; ++it)
+        gone.push_back(it->second);
+    // In the order they were opened, as a scan of all sessions gave them.
+    std::sort(gone.begin(), gone.end(), [](const Session* a, const Session* b) { return a->serial() < b->serial(); });
     for (Session* s : gone)
         removeSession(*s);
     return gone.size();
@@ -262,8 +266,7 @@ std::size_t Manager::leaderVanished(std::string_view busName)
 
 bool Manager::hasLeader(std::string_view busName) const
 {
-    return std::any_of(
-        sessions_.begin(), sessions_.end(), [busName](const auto& e) { return e.second->leader().busName == busName; });
+    return byLeader_.contains(std::string(busName));
 }
 
 void Manager::removeSession(Session& s)
@@ -280,10 +283,17 @@ void Manager::removeSession(Session& s)
         }
     }
     byCookie_.erase(s.cookie());
+    for (auto [it, last] = byLeader_.equal_range(s.leader().busName); it != last; ++it)
+        if (it->second == &s) {
+            byLeader_.erase(it);
+            break;
+        }
     auto owned = std::move(sessions_.at(s.serial()));
     sessions_.erase(s.serial());
-    if (sessions_.empty())
-        releaseStorage(byCookie_); // its bucket array would pin the top of the heap
+    if (sessions_.empty()) {
+        releaseStorage(byCookie_); // their bucket arrays would pin the top of the heap
+        releaseStorage(byLeader_);
+    }
     if (seat != nullptr && seat->sessions_.empty())
         seat->sessions_.shrink_to_fit();
     sessionRemoved.emit(s);

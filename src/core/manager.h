@@ -128,6 +128,8 @@ private:
     std::map<unsigned, std::unique_ptr<Seat>> seats_;
     std::map<unsigned, std::unique_ptr<Session>> sessions_;
     std::unordered_map<std::string, Session*> byCookie_;
+    // Sessions by their leader's unique bus name: a NameOwnerChanged costs one look-up, not a scan.
+    std::unordered_multimap<std::string, Session*> byLeader_;
     Seat* console_ = nullptr;
     unsigned nextSessionSerial_ = 1;
     unsigned nextSeatSerial_ = 1;

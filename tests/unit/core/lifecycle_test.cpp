@@ -168,6 +168,19 @@ TEST_F(AManager, EndsEverySessionOfAVanishedLeaderAndNoOther)
     EXPECT_EQ(manager.seats().size(), 1u); // b's dynamic seat went with it
 }
 
+TEST_F(AManager, ForgetsALeaderOnceItsLastSessionIsClosed)
+{
+    Session& a = open(textSession(1000, "/dev/tty2"), leaderOf(0, 500, ":1.5"));
+    Session& b = open(textSession(1001, "/dev/tty3"), leaderOf(0, 500, ":1.5"));
+    const std::string first = a.cookie(), second = b.cookie();
+
+    ASSERT_TRUE(manager.closeSession(first, 0, 500).ok());
+    EXPECT_TRUE(manager.hasLeader(":1.5"));
+    ASSERT_TRUE(manager.closeSession(second, 0, 500).ok());
+    EXPECT_FALSE(manager.hasLeader(":1.5"));
+    EXPECT_EQ(manager.leaderVanished(":1.5"), 0u); // nothing left that names it
+}
+
 TEST_F(AManager, IgnoresTheDisappearanceOfANameThatLedNoSession)
 {
     open(textSession(1000, "/dev/tty2"), leaderOf(0, 500, ":1.5"));
