@@ -14,6 +14,7 @@
 #include "bus/service.h"
 #include "core/manager.h"
 #include "core/seat_config.h"
+#include "daemon/device_setup.h"
 #include "daemon/recorder.h"
 #include "daemon/restore.h"
 #include "power/idle_monitor.h"
@@ -90,6 +91,7 @@ struct PidFile {
 int run(const Options& options)
 {
     log::setDebug(options.debug);
+    DeviceSetup::blockVtSignals(); // before any thread exists (issue 13: VT_PROCESS signals)
 
     GError* raw = nullptr;
     // G_BUS_TYPE_SYSTEM honours DBUS_SYSTEM_BUS_ADDRESS (the tests' private bus).
@@ -173,6 +175,9 @@ int run(const Options& options)
             log::warning("not following VT switches: " + m.error().message);
         }
     }
+
+    // Session device control (issue 13); destroyed before the service: control ends, VTs restored.
+    DeviceSetup devices(options, service, manager);
 
     // Handlers before the name is owned: a SIGTERM right after start-up must end us cleanly.
     auto quit = +[](gpointer data) -> gboolean {
