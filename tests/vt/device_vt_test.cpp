@@ -26,7 +26,10 @@
 #include <string>
 #include <thread>
 
+#include <gio/gunixfdlist.h>
+
 #include "bus/bus_helpers.h"
+#include "unit/device/fake_sysfs.h"
 #include "support/test_bus.h"
 
 namespace ck::test {
@@ -295,6 +298,79 @@ TEST_F(ARealControlledVt, IsRestoredByTheNextDaemonAfterAKill)
     startDaemon({"--rundir=" + rundir});
     EXPECT_TRUE(restoredModes(modesOf(kSpareVt)));
     EXPECT_TRUE(switchTo(gSaved.original));
+}
+
+// The KWin sequence with a (stand-in) card: master held while active, PauseDevice(force) before
+// the session is reported inactive, ResumeDevice after it is reported active again, and the same
+// open file description (DRM state kept) throughout.
+class ARealControlledVtWithACard : public ARealControlledVt {
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(switchTo(kSpareVt)) << "cannot switch to VT " << kSpareVt;
+        bus_ = std::make_unique<TestBus>();
+        startDaemon({"--sysfs-root=" + tree_.root(), "--drm-master=ofd-lock"});
+    }
+    // What a fresh open of the card sees: F_WRLCK while some description is "master".
+    short lockSeenBy(int fd)
+    {
+        struct flock l { };
+        l.l_type = F_WRLCK;
+        EXPECT_EQ(::fcntl(fd, F_OFD_GETLK, &l), 0);
+        return l.l_type;
+    }
+    device::test::FakeSysfs tree_;
+};
+
+TEST_F(ARealControlledVtWithACard, PausesBeforeInactiveAndResumesAfterActiveAcrossASwitch)
+{
+    ASSERT_TRUE(tree_.nodesMade());
+    const std::string path = openSession();
+    ASSERT_FALSE(path.empty());
+    ASSERT_TRUE(client_->waitFor([&] { return isActive(path); }));
+    MessageLog log(client_->connection());
+    ASSERT_TRUE(client_->call(path, kSessionIface, "TakeControl", g_variant_new("(b)", FALSE)).ok());
+    GUnixFDList* fds = nullptr;
+    GVariant* v = g_dbus_connection_call_with_unix_fd_list_sync(client_->connection(), "org.freedesktop.ConsoleKit",
+        path.c_str(), kSessionIface, "TakeDevice", g_variant_new("(uu)", 1u, 3u), G_VARIANT_TYPE("(hb)"),
+        G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &fds, nullptr, nullptr);
+    ASSERT_NE(v, nullptr);
+    gint32 index = -1;
+    gboolean inactive = TRUE;
+    g_variant_get(v, "(hb)", &index, &inactive);
+    g_variant_unref(v);
+    const int card = g_unix_fd_list_get(fds, index, nullptr);
+    g_object_unref(fds);
+    ASSERT_GE(card, 0);
+    EXPECT_FALSE(inactive);
+    const int probe = ::open((tree_.root() + "/dev/dri/card0").c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(probe, 0);
+    EXPECT_EQ(lockSeenBy(probe), F_WRLCK); // master
+    EXPECT_EQ(lockSeenBy(card), F_UNLCK); // held through the client's own description
+
+    log.clear();
+    ASSERT_TRUE(switchTo(gSaved.original));
+    ASSERT_TRUE(log.waitFor([&] { return !log.signals("ActiveChanged").empty(); }));
+    const int pause = log.indexOf([](const MessageLog::Entry& e) { return e.member == "PauseDevice"; });
+    const int inactiveAt = log.indexOf([](const MessageLog::Entry& e) { return e.member == "ActiveChanged"; });
+    ASSERT_GE(pause, 0);
+    EXPECT_EQ(log.entries()[static_cast<std::size_t>(pause)].body, "(uint32 1, uint32 3, 'force')");
+    EXPECT_EQ(log.entries()[static_cast<std::size_t>(inactiveAt)].body, "(false,)");
+    EXPECT_LT(pause, inactiveAt);
+    EXPECT_EQ(lockSeenBy(probe), F_UNLCK); // master dropped
+
+    log.clear();
+    ASSERT_TRUE(switchTo(kSpareVt));
+    ASSERT_TRUE(log.waitForSignals("ResumeDevice"));
+    const int activeAt = log.indexOf([](const MessageLog::Entry& e) { return e.member == "ActiveChanged"; });
+    const int resume = log.indexOf([](const MessageLog::Entry& e) { return e.member == "ResumeDevice"; });
+    ASSERT_GE(activeAt, 0);
+    EXPECT_EQ(log.entries()[static_cast<std::size_t>(activeAt)].body, "(true,)");
+    EXPECT_LT(activeAt, resume);
+    EXPECT_EQ(lockSeenBy(probe), F_WRLCK); // master again,
+    EXPECT_EQ(lockSeenBy(card), F_UNLCK); // on the very description the client holds
+    ::close(probe);
+    ::close(card);
 }
 
 } // namespace
