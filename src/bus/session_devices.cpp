@@ -138,8 +138,12 @@ void SessionDevices::pauseDevice(
     const std::string& session, const std::string& controller, unsigned major, unsigned minor, const char* type)
 {
     // Unicast: only the controller hears about its devices.
-    g_dbus_connection_emit_signal(service_.connection(), controller.c_str(), session.c_str(), kSessionIface,
-        "PauseDevice", g_variant_new("(uus)", major, minor, type), nullptr);
+    GError* raw = nullptr;
+    if (!g_dbus_connection_emit_signal(service_.connection(), controller.c_str(), session.c_str(), kSessionIface,
+            "PauseDevice", g_variant_new("(uus)", major, minor, type), &raw)) {
+        ErrorPtr error(raw);
+        log::warning("cannot send PauseDevice to " + controller + ": " + error->message);
+    }
 }
 
 void SessionDevices::resumeDevice(
