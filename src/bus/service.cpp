@@ -366,8 +366,12 @@ void Service::connectCoreSignals()
     coreConnections_.push_back(m.sessionChanged.connect([this](core::Session& s, core::SessionProperty prop) {
         switch (prop) {
         case core::SessionProperty::Active:
+            if (devices_ != nullptr && !s.isActive())
+                devices_->sessionActiveChanged(s, false);
             emit(s.path(), kSessionIface, "ActiveChanged", g_variant_new("(b)", s.isActive()));
             emitPropertiesChanged(s.path(), kSessionIface, {"active"});
+            if (devices_ != nullptr && s.isActive())
+                devices_->sessionActiveChanged(s, true);
             break;
         case core::SessionProperty::IdleHint:
             emitPropertiesChanged(s.path(), kSessionIface, {"idle-hint"});

@@ -37,6 +37,19 @@ public:
     virtual bool handle(const std::string& method, GVariant* parameters, PendingReply& reply, const Caller& caller) = 0;
 };
 
+// Session device control methods (TakeControl, TakeDevice, …) and the activity hook they need
+// (src/bus/session_devices.h). Without one, they answer NotSupported.
+class DeviceHandler {
+public:
+    virtual ~DeviceHandler() = default;
+    virtual void handle(const std::string& method, core::Session& session, const std::string& sender,
+        const Caller& caller, GVariant* parameters, PendingReply& reply)
+        = 0;
+    // Called for `false` before ActiveChanged(false) is emitted and for `true` after
+    // ActiveChanged(true): PauseDevice goes before the change, ResumeDevice after it.
+    virtual void sessionActiveChanged(core::Session& session, bool active) = 0;
+};
+
 struct ServiceOptions {
     bool legacyActiveSessionSignal = false; // Seat.ActiveSessionChanged as 's' ("" when none), 0.4.6 wire type
     unsigned activationTimeoutMs = 5000;
@@ -56,6 +69,7 @@ public:
     void unregisterObjects();
     void setVtControl(VtControl* vt) { vt_ = vt; }
     void setPowerHandler(PowerHandler* power) { power_ = power; }
+    void setDeviceHandler(DeviceHandler* devices) { devices_ = devices; }
     // A reply that creates or ends a session is sent through this hook once the state that
     // includes it is on disk (lossless restart). Without a hook replies go at once.
     using CommitHook = std::function<void(std::function<void()> sendReply)>;
@@ -152,6 +166,7 @@ private:
     CallerCache callers_;
     VtControl* vt_ = nullptr;
     PowerHandler* power_ = nullptr;
+    DeviceHandler* devices_ = nullptr;
     CommitHook commit_;
     VariantPtr sessionsReply_; // GetSessions' reply, rebuilt after sessions come or go
     guint registration_ = 0;

@@ -370,6 +370,10 @@ void Service::sessionControl(Call& c)
     core::Session* session = sessionOf(c);
     if (session == nullptr)
         return;
+    if (devices_ != nullptr) {
+        devices_->handle(c.method, *session, c.sender, c.caller, c.params.get(), c.reply);
+        return;
+    }
     if (c.method == "CanControlSession") {
         c.reply.reply(g_variant_new("(b)", FALSE));
         return;

@@ -18,6 +18,7 @@
 #include "bus/service.h"
 #include "core/manager.h"
 #include "core/seat_config.h"
+#include "daemon/device_setup.h"
 #include "daemon/pid_lock.h"
 #include "daemon/recorder.h"
 #include "daemon/restore.h"
@@ -93,6 +94,8 @@ struct Daemon::Parts {
     std::vector<bus::SourceId> signalSources;
     std::unique_ptr<vt::VtMonitor> monitor;
     std::optional<MonitorVtControl> vtControl;
+    // Session device control (issue 13): ends first at stop, restoring the controlled VTs.
+    std::optional<DeviceSetup> devices;
     guint nameLost = 0;
     gulong closed = 0;
     bus::SourceId timed;
@@ -141,6 +144,7 @@ Daemon::~Daemon()
 Result<void> Daemon::start()
 {
     log::setDebug(options_.debug);
+    DeviceSetup::blockVtSignals(); // before any thread exists (issue 13: VT_PROCESS signals)
     parts_ = std::make_unique<Parts>();
     Parts& p = *parts_;
 
@@ -253,6 +257,7 @@ Result<void> Daemon::start()
             log::warning("not following VT switches: " + m.error().message);
         }
     }
+    p.devices.emplace(options_, *p.service, p.manager);
 
     // 6. the name.
     if (auto r = requestName(p.connection.get()); !r)
@@ -283,6 +288,8 @@ int Daemon::stop()
     Parts& p = *parts_;
     sd_notify(0, "STOPPING=1");
     p.timed.reset();
+    // Session controllers lose control; their VTs go back to text mode and VT_AUTO.
+    p.devices.reset();
     // The VT monitor: its thread joined, no more switches.
     if (p.service)
         p.service->setVtControl(nullptr);

@@ -25,6 +25,7 @@ Result<Options> parseOptions(int argc, char** argv)
     gint hookTimeout = -1, activationTimeout = -1, powerScriptTimeout = -1;
     gchar* sysPowerState = nullptr;
     gint inhibitDelayMax = -1, inhibitorsPerUser = -1, idleThreshold = -1;
+    gchar *sysfsRoot = nullptr, *drmMaster = nullptr;
     GOptionEntry entries[] = {
         {"no-daemon", 0, 0, G_OPTION_ARG_NONE, &noDaemon, "Don't become a daemon", nullptr},
         {"debug", 0, 0, G_OPTION_ARG_NONE, &debug, "Enable debugging code", nullptr},
@@ -57,6 +58,10 @@ Result<Options> parseOptions(int argc, char** argv)
             "Inhibitor locks one non-root user may hold (default 16)", "N"},
         {"idle-threshold-seconds", 0, 0, G_OPTION_ARG_INT, &idleThreshold,
             "Inactivity after which a text session is idle (default 30)", "SECONDS"},
+        {"sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
+            "Root of sys/, dev/ and run/udev/data/ for session devices (default /; tests)", "DIR"},
+        {"drm-master", 0, 0, G_OPTION_ARG_STRING, &drmMaster,
+            "DRM master through the ioctls, or ofd-lock: a stand-in for tests (default ioctl)", "ioctl|ofd-lock"},
         {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
     };
     std::unique_ptr<GOptionContext, decltype(&g_option_context_free)> ctx(
@@ -83,6 +88,9 @@ Result<Options> parseOptions(int argc, char** argv)
     take(powerDir, o.powerScriptsDir);
     take(procRoot, o.procRoot);
     take(sysPowerState, o.sysPowerState);
+    take(sysfsRoot, o.sysfsRoot);
+    std::string master;
+    take(drmMaster, master);
     if (!parsed) {
         std::string msg = error->message;
         g_error_free(error);
@@ -98,6 +106,9 @@ Result<Options> parseOptions(int argc, char** argv)
             return Error{ErrorCode::InvalidInput, "--vt-watch: " + m.error().message};
         o.vtWatch = *m;
     }
+    if (!master.empty() && master != "ioctl" && master != "ofd-lock")
+        return Error{ErrorCode::InvalidInput, "--drm-master must be ioctl or ofd-lock, not " + master};
+    o.drmMasterOfdLock = master == "ofd-lock";
     if (hookTimeout == 0 || hookTimeout < -1 || activationTimeout == 0 || activationTimeout < -1
         || powerScriptTimeout == 0 || powerScriptTimeout < -1)
         return Error{ErrorCode::InvalidInput, "timeouts must be positive"};

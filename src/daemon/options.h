@@ -30,6 +30,10 @@ struct Options {
     unsigned inhibitDelayMaxMs = 5000;
     unsigned inhibitorsPerUser = 16;
     unsigned idleThresholdSeconds = 30;
+    // Session device control (src/device): where sys/, dev/ and run/udev/data/ are ("/"; a fake
+    // tree in tests), and the test-only DRM-master stand-in (OFD locks instead of the ioctls).
+    std::string sysfsRoot = "/";
+    bool drmMasterOfdLock = false;
     bool printHelpOnly = false;
     std::string helpText;
 };

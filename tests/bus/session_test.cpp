@@ -163,26 +163,26 @@ TEST_F(ASessionWithoutRuntimeDir, AnswersGetXDGRuntimeDirWithFailed)
         session(s.path, "GetXDGRuntimeDir"), kSessionError + "Failed", "No XDG_RUNTIME_DIR was created for Session1"));
 }
 
-TEST_F(ASessionOpenedByRoot, CannotBeControlled)
+TEST_F(ASessionOpenedByRoot, CanBeControlledThroughItsVt)
 {
-    EXPECT_TRUE(isReply(get("CanControlSession"), "(b)", "(false,)"));
+    EXPECT_TRUE(isReply(get("CanControlSession"), "(b)", "(true,)"));
 }
 
-TEST_F(ASessionOpenedByRoot, RefusesTakeControlAsNotSupported)
+TEST_F(ASessionOpenedByRoot, LetsRootTakeAndReleaseControl)
 {
-    EXPECT_TRUE(isError(get("TakeControl", g_variant_new("(b)", FALSE)), kSessionError + "NotSupported",
-        "Server managed devices not supported"));
+    EXPECT_TRUE(get("TakeControl", g_variant_new("(b)", FALSE)).ok());
+    EXPECT_TRUE(get("ReleaseControl").ok());
 }
 
-TEST_F(ASessionOpenedByRoot, RefusesTheOtherDeviceControlMethodsAsNotSupported)
+TEST_F(ASessionOpenedByRoot, RefusesTheOtherDeviceControlMethodsToANonController)
 {
-    EXPECT_TRUE(isError(get("ReleaseControl"), kSessionError + "NotSupported", "not supported"));
+    const std::string notController = "Only the session controller may";
+    EXPECT_TRUE(isError(get("ReleaseControl"), kSessionError + "Failed", notController));
+    EXPECT_TRUE(isError(get("TakeDevice", g_variant_new("(uu)", 13u, 64u)), kSessionError + "Failed", notController));
     EXPECT_TRUE(
-        isError(get("TakeDevice", g_variant_new("(uu)", 13u, 64u)), kSessionError + "NotSupported", "not supported"));
-    EXPECT_TRUE(isError(
-        get("ReleaseDevice", g_variant_new("(uu)", 13u, 64u)), kSessionError + "NotSupported", "not supported"));
-    EXPECT_TRUE(isError(
-        get("PauseDeviceComplete", g_variant_new("(uu)", 13u, 64u)), kSessionError + "NotSupported", "not supported"));
+        isError(get("ReleaseDevice", g_variant_new("(uu)", 13u, 64u)), kSessionError + "Failed", notController));
+    EXPECT_TRUE(
+        isError(get("PauseDeviceComplete", g_variant_new("(uu)", 13u, 64u)), kSessionError + "Failed", notController));
 }
 
 TEST_F(ASessionOpenedByRoot, AnswersActivateWithNoConsolesAvailable)
