@@ -69,6 +69,7 @@ void sleepBriefly()
 
 Result<unsigned> FakeVtDevice::activeVt()
 {
+    reads_.fetch_add(1);
     const unsigned vt = active_.load();
     if (lostSwitch_.load() != 0)
         lostSwitchRead_.store(true); // the held waitEvent() may now make its switch

@@ -58,6 +58,7 @@ public:
     std::uint64_t waitActiveCalls() const { return waitActiveCalls_.load(); }
     std::uint64_t waitActiveCalls(unsigned vt) const { return waitActiveCallsPerVt_[vt].load(); }
     std::uint64_t switches() const { return switches_.load(); }
+    std::uint64_t reads() const { return reads_.load(); } // activeVt() calls (VT_GETSTATE)
     std::vector<unsigned> activations() const;
 
 private:
@@ -86,6 +87,7 @@ private:
     std::atomic<int> insideWaitEvent_{0};
     std::atomic<std::uint64_t> waitActiveCalls_{0};
     std::atomic<std::uint64_t> switches_{0};
+    std::atomic<std::uint64_t> reads_{0};
     std::array<std::atomic<int>, kMaxVt + 1> insideWaitActive_{};
     std::array<std::atomic<int>, kMaxVt + 1> waitActiveError_{};
     std::array<std::atomic<std::uint64_t>, kMaxVt + 1> waitActiveCallsPerVt_{};

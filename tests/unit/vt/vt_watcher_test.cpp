@@ -243,12 +243,12 @@ TEST(APoolWatcher, DoesNotSpinOnTheForegroundVt)
     ASSERT_TRUE(readable(w->eventFd(), 2000));
     EXPECT_EQ(w->takeActiveVt(), 1u);
     ASSERT_TRUE(eventually([&] { return poolArmed(dev, 1); }));
+    // Re-arming starts its threads before takeActiveVt() returns: one for VT 1 would show at once.
     const auto calls = dev.waitActiveCalls();
-    std::this_thread::sleep_for(100ms);
-    w->takeActiveVt();
-    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(w->takeActiveVt(), 1u);
+    EXPECT_EQ(w->threadCount(), 62u) << "no waiter may be started for the VT in front";
+    EXPECT_TRUE(poolArmed(dev, 1));
     EXPECT_EQ(dev.waitActiveCalls(), calls) << "no waiter may loop on the VT in front";
-    EXPECT_EQ(w->threadCount(), 62u);
 }
 
 TEST(APoolWatcher, StopsWatchingAVtWhoseWaitFailsInsteadOfRetryingInALoop)
