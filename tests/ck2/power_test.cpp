@@ -1,14 +1,12 @@
 // System actions on a real bus: Can* answers, polkit (a fake authority), the rule without
 // polkit, scripts that run in the background and report failure, PrepareFor* signals.
-#include <fcntl.h>
-#include <linux/vt.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "ck2/ck2_fixture.h"
+#include "support/vt_probe.h"
 
 namespace ck::test {
 namespace {
@@ -333,14 +331,9 @@ class APowerManagerWithoutPolkitOnAConsole : public Ck2Test {
 protected:
     void SetUp() override
     {
-        int fd = ::open("/dev/tty0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
-        vt_stat st{};
-        const bool ok = fd >= 0 && ::ioctl(fd, VT_GETSTATE, &st) == 0;
-        if (fd >= 0)
-            ::close(fd);
-        if (!ok)
+        activeVt_ = readActiveVt();
+        if (activeVt_ == 0)
             GTEST_SKIP() << "no VT console here (/dev/tty0)";
-        activeVt_ = st.v_active;
         Ck2Test::SetUp();
     }
     Ck2Setup setup() override
