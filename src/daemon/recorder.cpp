@@ -15,8 +15,9 @@ namespace ck::daemon {
 
 using state::HistoryEventType;
 
-Recorder::Recorder(core::Manager& manager, RecorderPaths paths, state::HookRunnerConfig hooks)
+Recorder::Recorder(core::Manager& manager, RecorderPaths paths, state::HookRunnerConfig hooks, MonotonicClock clock)
     : manager_(manager),
+      clock_(std::move(clock)),
       paths_(std::move(paths)),
       files_(manager_, paths_.database, paths_.state),
       history_(paths_.history),
@@ -122,7 +123,7 @@ void Recorder::scheduleDatabase()
 {
     if (databaseTimer_ != 0)
         return;
-    const gint64 wait = lastDatabaseWrite_ + kDatabaseIntervalUs - g_get_monotonic_time();
+    const gint64 wait = lastDatabaseWrite_ + kDatabaseIntervalUs - clock_();
     if (lastDatabaseWrite_ == 0 || wait <= 0) {
         writeDatabase();
         return;
@@ -146,7 +147,7 @@ void Recorder::writeDatabase()
     }
     if (files_.databaseStale()) {
         files_.writeDatabase();
-        lastDatabaseWrite_ = g_get_monotonic_time();
+        lastDatabaseWrite_ = clock_();
     }
     // Hooks read the database (udev-acl does): they run once it shows their event.
     for (auto& hook : std::exchange(hooksAfterDatabase_, {}))

@@ -38,9 +38,14 @@ struct RecorderPaths {
     std::string history; // <logdir>/history
 };
 
+// Monotonic microseconds, as g_get_monotonic_time(): the database interval is measured with it.
+// Tests pass their own, so that "50 ms later" does not depend on how fast the run is.
+using MonotonicClock = std::function<gint64()>;
+
 class Recorder {
 public:
-    Recorder(core::Manager& manager, RecorderPaths paths, state::HookRunnerConfig hooks);
+    Recorder(core::Manager& manager, RecorderPaths paths, state::HookRunnerConfig hooks,
+        MonotonicClock clock = &g_get_monotonic_time);
     ~Recorder();
     Recorder(const Recorder&) = delete;
     Recorder& operator=(const Recorder&) = delete;
@@ -81,6 +86,7 @@ private:
     };
 
     core::Manager& manager_;
+    MonotonicClock clock_;
     RecorderPaths paths_;
     StateFiles files_;
     state::HistoryWriter history_;

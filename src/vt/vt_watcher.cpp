@@ -19,6 +19,7 @@ namespace ck::vt {
 namespace {
 
 constexpr long kJoinRetryNs = 20'000'000; // re-send the wake signal every 20 ms while joining
+constexpr long kJoinWarnNs = 1'000'000'000; // then warn once if a thread is still not back
 
 void ignoreWake(int) { }
 
@@ -98,7 +99,6 @@ Result<std::unique_ptr<VtWatcher>> VtWatcher::start(VtDevice& dev, WatchMode mod
 
     if (auto active = dev.activeVt())
         w->lastActive_ = *active;
-    w->threadSeen_.store(w->lastActive_);
 
     if (resolved == WatchMode::WaitEvent) {
         installWakeHandler();
@@ -173,10 +173,8 @@ void* VtWatcher::waitEventMain(void* arg)
             break;
         }
         // VT_WAITEVENT is one-shot: a switch between this return and the next call is lost, and
-        // newVt may already be stale. The truth is VT_GETSTATE, read here before re-arming and
-        // again by the main loop after the notification (and later by its reconcile pass).
-        if (auto active = self.dev_.activeVt())
-            self.threadSeen_.store(*active);
+        // newVt may already be stale. The truth is VT_GETSTATE, read by the main loop after the
+        // notification and again by its reconcile pass, which catches a switch lost meanwhile.
         self.notify();
     }
     w.running.store(false);
@@ -307,11 +305,16 @@ void VtWatcher::stopAll()
         if (!w.joinable)
             continue;
         // If the signal arrived after the thread checked the stop flag but before it entered the
-        // ioctl, the ioctl blocks again; so send it again until the join succeeds.
-        for (;;) {
+        // ioctl, the ioctl blocks again; so send it again until the join succeeds. A thread that
+        // still has not stopped after a second is stuck in the kernel: say so, and keep trying.
+        for (long waitedNs = 0;; waitedNs += kJoinRetryNs) {
             const timespec deadline = monotonicAfter(kJoinRetryNs);
             if (::pthread_clockjoin_np(w.thread, nullptr, CLOCK_MONOTONIC, &deadline) == 0)
                 break;
+            if (waitedNs < kJoinWarnNs && waitedNs + kJoinRetryNs >= kJoinWarnNs)
+                log::warning(std::string("VT watcher thread (")
+                    + (w.vt == 0 ? std::string("VT_WAITEVENT") : "VT_WAITACTIVE(" + std::to_string(w.vt) + ")")
+                    + ") has not stopped after 1 s; still signalling it");
             ::pthread_kill(w.thread, sig);
         }
         w.joinable = false;

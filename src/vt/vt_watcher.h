@@ -76,7 +76,6 @@ private:
     WatchMode mode_;
     UniqueFd eventFd_;
     std::atomic<bool> stopping_{false};
-    std::atomic<unsigned> threadSeen_{0}; // the VT_WAITEVENT thread's last VT_GETSTATE
     std::array<Waiter, kMaxVt + 1> waiters_{}; // [0]: VT_WAITEVENT thread; [n]: VT_WAITACTIVE(n)
     unsigned lastActive_ = 0;
     bool spawnWarned_ = false;

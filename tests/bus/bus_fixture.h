@@ -1,57 +1,29 @@
-// Fixture for bus tests: one private bus and one daemon per test.
+// Fixture for bus tests: one private bus and one daemon per test (support/daemon_fixture.h),
+// without a console, plus the bus tests' own calls and session openers.
 #pragma once
 
-#include <dirent.h>
 #include <gtest/gtest.h>
-#include <sys/mount.h>
 
 #include <memory>
 #include <string>
 
 #include "bus/bus_helpers.h"
+#include "support/daemon_fixture.h"
 #include "support/test_bus.h"
+#include "support/test_main.h"
 
 namespace ck::test {
 
-class BusTest : public ::testing::Test {
+// Checked by main() before any test runs.
+// Every bus test runs the real daemon (root only) on a private dbus-daemon; some call as uid 65534.
+inline const bool kBusPrerequisites = declarePrerequisites({runAsRoot(), program("dbus-daemon"), program("setpriv")});
+
+class BusTest : public DaemonTest {
 protected:
-    void SetUp() override
-    {
-        bus_ = std::make_unique<TestBus>();
-        daemon_ = std::make_unique<Daemon>(*bus_, options());
-        ASSERT_TRUE(daemon_->start()) << daemon_->stderrText();
-        client_ = std::make_unique<Client>(bus_->address());
-    }
-    void TearDown() override
-    {
-        client_.reset();
-        if (daemon_ && daemon_->running()) {
-            EXPECT_EQ(daemon_->stop(), 0) << daemon_->stderrText();
-        }
-        if (daemon_)
-            releaseRuntimeDirs();
-        daemon_.reset();
-        bus_.reset();
-    }
-    // The daemon keeps the users' XDG_RUNTIME_DIRs (tmpfs mounts under <root>/user) when it stops,
-    // for a restart; detach them so that the temporary directory can be removed.
-    void releaseRuntimeDirs()
-    {
-        const std::string parent = daemon_->root() + "/user";
-        DIR* d = ::opendir(parent.c_str());
-        if (d == nullptr)
-            return;
-        while (dirent* e = ::readdir(d)) {
-            const std::string name = e->d_name;
-            if (name != "." && name != "..")
-                ::umount2((parent + "/" + name).c_str(), MNT_DETACH | UMOUNT_NOFOLLOW);
-        }
-        ::closedir(d);
-    }
     // The daemon gets no console: with --vt-watch=none it would still open /dev/tty0 and an
     // activation would switch the machine's VT for real. Without one every switch answers
     // NotSupported "No consoles available" and no session is ever active.
-    virtual DaemonOptions options() { return withoutConsole({}); }
+    DaemonOptions options() override { return withoutConsole({}); }
     static DaemonOptions withoutConsole(DaemonOptions o)
     {
         o.extraArgs.push_back("--console=/nonexistent/ck-bus-tests-no-console");
@@ -59,62 +31,23 @@ protected:
     }
 
     // Opens a session with parameters as root; returns the session path.
-    std::string openWithParameters(Client& c, GVariant* params)
-    {
-        Reply cookie = c.manager("OpenSessionWithParameters", params);
-        EXPECT_TRUE(cookie.ok()) << cookie.print();
-        if (!cookie.ok())
-            return {};
-        const gchar* ck = nullptr;
-        g_variant_get(cookie.value, "(&s)", &ck);
-        Reply path = c.manager("GetSessionForCookie", g_variant_new("(s)", ck));
-        EXPECT_TRUE(path.ok()) << path.print();
-        const gchar* p = nullptr;
-        g_variant_get(path.value, "(&o)", &p);
-        return p;
-    }
+    std::string openWithParameters(Client& c, GVariant* params) { return openSessionOn(c, params).path; }
 
-    struct Opened {
-        std::string cookie;
-        std::string path;
-    };
+    using Opened = OpenedSession;
     // OpenSessionWithParameters on `c`: the cookie and the session path (empty on failure).
-    Opened open(Client& c, GVariant* params)
-    {
-        Opened o;
-        Reply cookie = c.manager("OpenSessionWithParameters", params);
-        EXPECT_TRUE(cookie.ok()) << cookie.print();
-        o.cookie = firstString(cookie);
-        if (o.cookie.empty())
-            return o;
-        o.path = firstString(c.manager("GetSessionForCookie", g_variant_new("(s)", o.cookie.c_str())));
-        EXPECT_FALSE(o.path.empty());
-        return o;
-    }
+    Opened open(Client& c, GVariant* params) { return openSessionOn(c, params); }
     // A local text session of root on `tty` (the console seat when tty is a VT).
-    Opened openTextSession(Client& c, const char* tty = "/dev/tty5")
-    {
-        return open(c,
-            sessionParameters({{"unix-user", g_variant_new_int32(0)}, {"session-type", g_variant_new_string("tty")},
-                {"display-device", g_variant_new_string(tty)}, {"x11-display", g_variant_new_string("")},
-                {"x11-display-device", g_variant_new_string("")}, {"is-local", g_variant_new_boolean(TRUE)}}));
-    }
+    Opened openTextSession(Client& c, const char* tty = "/dev/tty5") { return open(c, textSessionParameters(tty)); }
     // A local X11 session of root on the VT of `vtDevice` (the console seat). Unlike a text session
     // it has no tty idle monitor in the daemon, so its idle hint changes only by SetIdleHint.
     Opened openGraphicalSession(Client& c, const char* vtDevice = "/dev/tty7", const char* display = ":0")
     {
-        return open(c,
-            sessionParameters({{"unix-user", g_variant_new_int32(0)}, {"session-type", g_variant_new_string("x11")},
-                {"x11-display", g_variant_new_string(display)}, {"x11-display-device", g_variant_new_string(vtDevice)},
-                {"display-device", g_variant_new_string("")}, {"is-local", g_variant_new_boolean(TRUE)}}));
+        return open(c, x11SessionParameters(display, vtDevice));
     }
     // A remote (ssh-like) session of root: it gets a dynamic seat of its own.
     Opened openRemoteSession(Client& c, const char* host = "remote.example.org")
     {
-        return open(c,
-            sessionParameters({{"unix-user", g_variant_new_int32(0)}, {"remote-host-name", g_variant_new_string(host)},
-                {"display-device", g_variant_new_string("/dev/pts/7")}, {"x11-display", g_variant_new_string("")},
-                {"is-local", g_variant_new_boolean(FALSE)}}));
+        return open(c, remoteSessionParameters(host));
     }
 
     Reply session(const std::string& path, const char* method, GVariant* params = nullptr)
@@ -139,10 +72,6 @@ protected:
             return ::testing::AssertionFailure() << "GetSeats failed: " << r.print();
         return ::testing::AssertionSuccess();
     }
-
-    std::unique_ptr<TestBus> bus_;
-    std::unique_ptr<Daemon> daemon_;
-    std::unique_ptr<Client> client_;
 };
 
 } // namespace ck::test

@@ -70,15 +70,6 @@ int reap(pid_t pid, std::chrono::milliseconds grace)
 }
 } // namespace
 
-GVariant* sessionParameters(std::initializer_list<std::pair<const char*, GVariant*>> entries)
-{
-    GVariantBuilder b;
-    g_variant_builder_init(&b, G_VARIANT_TYPE("a(sv)"));
-    for (const auto& [name, value] : entries)
-        g_variant_builder_add(&b, "(sv)", name, value);
-    return g_variant_new("(a(sv))", &b);
-}
-
 ::testing::AssertionResult isReply(const Reply& reply, const char* type, const std::string& printed)
 {
     if (!reply.ok())
@@ -102,18 +93,6 @@ GVariant* sessionParameters(std::initializer_list<std::pair<const char*, GVarian
         return ::testing::AssertionFailure()
             << "expected a message containing \"" << messagePart << "\", got " << reply.print();
     return ::testing::AssertionSuccess();
-}
-
-std::string firstString(const Reply& reply)
-{
-    if (!reply.ok() || g_variant_n_children(reply.value) == 0)
-        return {};
-    GVariant* child = g_variant_get_child_value(reply.value, 0);
-    std::string out;
-    if (g_variant_is_of_type(child, G_VARIANT_TYPE_STRING) || g_variant_is_of_type(child, G_VARIANT_TYPE_OBJECT_PATH))
-        out = g_variant_get_string(child, nullptr);
-    g_variant_unref(child);
-    return out;
 }
 
 // --- MessageLog --------------------------------------------------------------------------------

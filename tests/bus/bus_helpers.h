@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/session_openers.h" // sessionParameters, firstString
 #include "support/test_bus.h"
 
 namespace ck::test {
@@ -35,15 +36,10 @@ inline const std::string kUnknownObject = "org.freedesktop.DBus.Error.UnknownObj
 inline const std::string kInvalidArgs = "org.freedesktop.DBus.Error.InvalidArgs";
 inline const std::string kAccessDenied = "org.freedesktop.DBus.Error.AccessDenied";
 
-// The argument tuple "(a(sv))" of OpenSessionWithParameters (floating).
-GVariant* sessionParameters(std::initializer_list<std::pair<const char*, GVariant*>> entries);
-
 // The reply has exactly this GVariant type and prints (with type annotations) as expected.
 ::testing::AssertionResult isReply(const Reply& reply, const char* type, const std::string& printed);
 // The reply is the named D-Bus error and its message contains `messagePart`.
 ::testing::AssertionResult isError(const Reply& reply, const std::string& name, const std::string& messagePart);
-// The first child of a successful reply as a string ("" for an error).
-std::string firstString(const Reply& reply);
 
 // Every message a connection receives, in arrival order: signals of org.freedesktop.ConsoleKit
 // (a match rule is added for them) and the replies to the connection's own calls. Recorded by a

@@ -1,11 +1,9 @@
 // Seat interface on a real bus: the console seat from its seat file, dynamic seats, activation
 // refusals, SwitchTo ranges, and (read-only, never switching) the active session of the real console.
-#include <fcntl.h>
-#include <linux/vt.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "bus/bus_fixture.h"
+#include "support/vt_probe.h"
 
 namespace ck::test {
 namespace {
@@ -205,18 +203,6 @@ TEST_F(ADynamicSeat, RefusesActivateSessionOnSeatAsNotSupported)
 
 // --- the real console, read only ---------------------------------------------------------------
 
-// The active VT of the machine, 0 when there is no usable console here.
-unsigned foregroundVt()
-{
-    const int fd = ::open("/dev/tty0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    vt_stat st{};
-    const int r = ::ioctl(fd, VT_GETSTATE, &st);
-    ::close(fd);
-    return r == 0 ? st.v_active : 0;
-}
-
 // The daemon reads the active VT of the real console once at start-up and then never again
 // (--vt-watch=none: no threads, no events). Other test suites may switch VTs meanwhile, so the
 // fixture first checks which VT the daemon saw: a probe session on the VT that was in the
@@ -227,7 +213,7 @@ class ASeatOnTheRealConsole : public BusTest {
 protected:
     void SetUp() override
     {
-        vt_ = foregroundVt();
+        vt_ = readActiveVt();
         if (vt_ == 0)
             GTEST_SKIP() << "no VT console here (/dev/tty0 with VT_GETSTATE)";
         BusTest::SetUp();

@@ -123,11 +123,20 @@ void Ck2Test::SetUp()
         ::chmod(path.c_str(), 0755);
     }
     std::ofstream(machine_->path() + "/power-state") << s.powerState;
-    bus_ = std::make_unique<TestBus>();
-    if (s.polkit) {
+    DaemonTest::SetUp();
+}
+
+void Ck2Test::beforeDaemon()
+{
+    if (setup().polkit) {
         polkit_ = std::make_unique<FakePolkit>(*bus_);
         ASSERT_TRUE(polkit_->running()) << "the fake polkit (python3-dbusmock) did not start";
     }
+}
+
+DaemonOptions Ck2Test::options()
+{
+    const Ck2Setup s = setup();
     DaemonOptions o;
     o.vtWatch = s.vtWatch;
     o.extraArgs = {
@@ -139,18 +148,12 @@ void Ck2Test::SetUp()
     }
     for (const auto& a : s.extraArgs)
         o.extraArgs.push_back(a);
-    daemon_ = std::make_unique<Daemon>(*bus_, o);
-    ASSERT_TRUE(daemon_->start()) << daemon_->stderrText();
-    client_ = std::make_unique<Client>(bus_->address());
+    return o;
 }
 
 void Ck2Test::TearDown()
 {
-    client_.reset();
-    if (daemon_ && daemon_->running()) {
-        EXPECT_EQ(daemon_->stop(), 0) << daemon_->stderrText();
-    }
-    daemon_.reset();
+    stopDaemon();
     polkit_.reset();
     bus_.reset();
 }
@@ -191,19 +194,9 @@ void Ck2Test::removeScript(const std::string& name)
 
 std::string Ck2Test::openSession(Client& c, GVariant* params)
 {
-    Reply cookie = c.manager("OpenSessionWithParameters", params);
-    EXPECT_TRUE(cookie.ok()) << cookie.print();
-    if (!cookie.ok())
-        return {};
-    const gchar* ck = nullptr;
-    g_variant_get(cookie.value, "(&s)", &ck);
-    Reply path = c.manager("GetSessionForCookie", g_variant_new("(s)", ck));
-    EXPECT_TRUE(path.ok()) << path.print();
-    if (!path.ok())
-        return {};
-    const gchar* p = nullptr;
-    g_variant_get(path.value, "(&o)", &p);
-    return p;
+    OpenedSession o = openSessionWith(c, params);
+    EXPECT_TRUE(o.ok()) << o.error;
+    return o.path;
 }
 
 Ck2Test::Lock Ck2Test::inhibit(
@@ -217,12 +210,10 @@ Ck2Test::Lock Ck2Test::inhibit(
             kManagerIface, "Inhibit", g_variant_new("(ssss)", what.c_str(), who.c_str(), why.c_str(), mode.c_str()),
             G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, 10000, nullptr, &fds, nullptr, &error);
     if (r == nullptr) {
-        gchar* remote = g_dbus_error_get_remote_error(error);
-        lock.errorName = remote != nullptr ? remote : "(local)";
-        g_free(remote);
-        g_dbus_error_strip_remote_error(error);
-        lock.errorMessage = error->message;
-        g_error_free(error);
+        Reply failed;
+        takeError(failed, error);
+        lock.errorName = failed.errorName;
+        lock.errorMessage = failed.errorMessage;
         return lock;
     }
     gint32 index = -1;
@@ -289,14 +280,8 @@ void AsyncCall::start(Client& c, const std::string& method, GVariant* params)
                 return;
             }
             self->reply.value = value;
-            if (error != nullptr) {
-                gchar* remote = g_dbus_error_get_remote_error(error);
-                self->reply.errorName = remote != nullptr ? remote : "(local)";
-                g_free(remote);
-                g_dbus_error_strip_remote_error(error);
-                self->reply.errorMessage = error->message;
-                g_error_free(error);
-            }
+            if (error != nullptr)
+                takeError(self->reply, error);
             self->answered = std::chrono::steady_clock::now();
             self->finished = true;
         },

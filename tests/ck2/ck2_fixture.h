@@ -13,9 +13,17 @@
 #include <string>
 #include <vector>
 
+#include "support/daemon_fixture.h"
+#include "support/session_openers.h"
 #include "support/test_bus.h"
+#include "support/test_main.h"
 
 namespace ck::test {
+
+// Checked by main() before any test runs.
+// The real daemon (root only) on a private dbus-daemon, a python-dbusmock polkit, python3-gi clients.
+inline const bool kCk2Prerequisites
+    = declarePrerequisites({runAsRoot(), program("dbus-daemon"), pythonModule("gi"), pythonModule("dbusmock")});
 
 // The fake polkit authority on the test bus.
 class FakePolkit {
@@ -47,10 +55,12 @@ struct Ck2Setup {
     std::string vtWatch = "none";
 };
 
-class Ck2Test : public ::testing::Test {
+class Ck2Test : public DaemonTest {
 protected:
     void SetUp() override;
     void TearDown() override;
+    void beforeDaemon() override;
+    DaemonOptions options() override;
     virtual Ck2Setup setup() { return {}; }
 
     // Scripts: every ck-system-* appends "<name>" to <scripts>/calls; <scripts>/<name>.exit
@@ -79,10 +89,7 @@ protected:
 
     std::unique_ptr<TempDir> scripts_;
     std::unique_ptr<TempDir> machine_;
-    std::unique_ptr<TestBus> bus_;
     std::unique_ptr<FakePolkit> polkit_;
-    std::unique_ptr<Daemon> daemon_;
-    std::unique_ptr<Client> client_;
 };
 
 // Asynchronous Manager call: the reply lands here while the test iterates the main loop. A call

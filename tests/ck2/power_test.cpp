@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "ck2/ck2_fixture.h"
+#include "support/vt_probe.h"
 
 namespace ck::test {
 namespace {
@@ -384,14 +385,9 @@ class APowerManagerWithoutPolkitOnAConsole : public Ck2Test {
 protected:
     void SetUp() override
     {
-        int fd = ::open("/dev/tty0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
-        vt_stat st{};
-        const bool ok = fd >= 0 && ::ioctl(fd, VT_GETSTATE, &st) == 0;
-        if (fd >= 0)
-            ::close(fd);
-        if (!ok)
+        activeVt_ = readActiveVt();
+        if (activeVt_ == 0)
             GTEST_SKIP() << "no VT console here (/dev/tty0)";
-        activeVt_ = st.v_active;
         Ck2Test::SetUp();
     }
     Ck2Setup setup() override

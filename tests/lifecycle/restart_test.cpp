@@ -27,8 +27,13 @@
 #include <thread>
 
 #include "support/test_bus.h"
+#include "support/test_main.h"
 
 namespace ck::test {
+
+// The real daemon (root only) on a private dbus-daemon, session leaders in python3-gi.
+[[maybe_unused]] const bool kPrerequisites
+    = declarePrerequisites({runAsRoot(), program("dbus-daemon"), pythonModule("gi")});
 namespace {
 
 std::string readText(const std::string& path)

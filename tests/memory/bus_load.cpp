@@ -32,14 +32,8 @@ void onReply(GObject* source, GAsyncResult* result, gpointer data)
     GError* error = nullptr;
     test::Reply& r = p->batch->replies[p->index];
     r.value = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-    if (error != nullptr) {
-        gchar* remote = g_dbus_error_get_remote_error(error);
-        r.errorName = remote != nullptr ? remote : "(local)";
-        g_free(remote);
-        g_dbus_error_strip_remote_error(error);
-        r.errorMessage = error->message;
-        g_error_free(error);
-    }
+    if (error != nullptr)
+        test::takeError(r, error);
     ++p->batch->done;
     sendNext(*p->batch);
 }

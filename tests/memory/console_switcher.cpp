@@ -2,6 +2,8 @@
 // signal handlers that put the original VT back if the test is killed (meson's timeout: SIGTERM).
 #include "memory/console_switcher.h"
 
+#include "support/vt_probe.h"
+
 #include <fcntl.h>
 #include <linux/vt.h>
 #include <signal.h>
@@ -86,10 +88,10 @@ Result<std::unique_ptr<ConsoleSwitcher>> ConsoleSwitcher::open(const std::string
     UniqueFd fd(::open(device.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!fd)
         return Error{ErrorCode::NotSupported, "cannot open " + device + ": " + std::strerror(errno)};
-    vt_stat st{};
-    if (::ioctl(fd.get(), VT_GETSTATE, &st) < 0)
+    const unsigned active = test::activeVtOf(fd.get());
+    if (active == 0)
         return Error{ErrorCode::NotSupported, device + " is not a VT console: " + std::strerror(errno)};
-    return std::unique_ptr<ConsoleSwitcher>(new ConsoleSwitcher(std::move(fd), st.v_active));
+    return std::unique_ptr<ConsoleSwitcher>(new ConsoleSwitcher(std::move(fd), active));
 }
 
 ConsoleSwitcher::ConsoleSwitcher(UniqueFd fd, unsigned original) : fd_(std::move(fd)), original_(original)
@@ -117,10 +119,7 @@ ConsoleSwitcher::~ConsoleSwitcher()
 
 unsigned ConsoleSwitcher::active() const
 {
-    vt_stat st{};
-    if (::ioctl(fd_.get(), VT_GETSTATE, &st) < 0)
-        return 0;
-    return st.v_active;
+    return test::activeVtOf(fd_.get());
 }
 
 Result<void> ConsoleSwitcher::switchTo(unsigned vt, std::chrono::milliseconds timeout)

@@ -338,15 +338,19 @@ Reply Client::call(
     r.value = g_dbus_connection_call_sync(connection_, driver ? "org.freedesktop.DBus" : "org.freedesktop.ConsoleKit",
         path.c_str(), iface.c_str(), method.c_str(), params, nullptr, G_DBUS_CALL_FLAGS_NONE, timeoutMs, nullptr,
         &error);
-    if (error != nullptr) {
-        gchar* remote = g_dbus_error_get_remote_error(error);
-        r.errorName = remote != nullptr ? remote : "(local)";
-        g_free(remote);
-        g_dbus_error_strip_remote_error(error);
-        r.errorMessage = error->message;
-        g_error_free(error);
-    }
+    if (error != nullptr)
+        takeError(r, error);
     return r;
+}
+
+void takeError(Reply& reply, GError* error)
+{
+    gchar* remote = g_dbus_error_get_remote_error(error);
+    reply.errorName = remote != nullptr ? remote : "(local)";
+    g_free(remote);
+    g_dbus_error_strip_remote_error(error);
+    reply.errorMessage = error->message;
+    g_error_free(error);
 }
 
 Reply Client::manager(const std::string& method, GVariant* params)

@@ -88,6 +88,9 @@ struct Reply {
     bool ok() const { return value != nullptr; }
     std::string print() const; // g_variant_print of the value or "ERROR name: message"
 };
+// Fills errorName (the remote D-Bus error name, "(local)" for a GLib-side error) and
+// errorMessage from `error`, and frees it. Every reply path of the test support uses it.
+void takeError(Reply& reply, GError* error);
 
 class Client {
 public:

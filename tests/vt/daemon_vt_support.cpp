@@ -1,6 +1,9 @@
 // Support for the daemon-level real-VT tests (see daemon_vt_support.h).
 #include "daemon_vt_support.h"
 
+#include "support/session_openers.h"
+#include "support/vt_probe.h"
+
 #include <fcntl.h>
 #include <linux/vt.h>
 #include <signal.h>
@@ -28,7 +31,7 @@ int gConsole = -1;
 
 bool openTestConsole()
 {
-    gConsole = ::open("/dev/tty0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+    gConsole = ::open(kConsoleDevice, O_RDONLY | O_NOCTTY | O_CLOEXEC);
     if (gConsole < 0)
         return false;
     gVt.original = kernelVt();
@@ -54,29 +57,17 @@ void closeTestConsole()
 
 unsigned kernelVt()
 {
-    vt_stat st{};
-    if (::ioctl(gConsole, VT_GETSTATE, &st) < 0)
-        return 0;
-    return st.v_active;
+    return activeVtOf(gConsole);
 }
 
 bool requestVt(unsigned vt)
 {
-    return ::ioctl(gConsole, VT_ACTIVATE, static_cast<unsigned long>(vt)) == 0;
+    return requestVtOf(gConsole, vt);
 }
 
-// VT_WAITACTIVE cannot be bounded without a signal aimed at this very thread, so the wait polls
-// VT_GETSTATE instead: same result, and a switch that never comes fails the test instead of
-// hanging it.
 bool kernelReaches(unsigned vt, std::chrono::milliseconds timeout)
 {
-    const auto deadline = Clock::now() + timeout;
-    while (kernelVt() != vt) {
-        if (Clock::now() > deadline)
-            return false;
-        std::this_thread::sleep_for(100us);
-    }
-    return true;
+    return waitForVtOf(gConsole, vt, timeout);
 }
 
 bool switchTo(unsigned vt, std::chrono::milliseconds timeout)
@@ -308,14 +299,8 @@ void AsyncCall::onReply(GObject* source, GAsyncResult* result, gpointer data)
     }
     if (reply != nullptr)
         g_object_unref(reply);
-    if (error != nullptr) {
-        gchar* remote = g_dbus_error_get_remote_error(error);
-        self->reply_.errorName = remote != nullptr ? remote : "(local)";
-        g_free(remote);
-        g_dbus_error_strip_remote_error(error);
-        self->reply_.errorMessage = error->message;
-        g_error_free(error);
-    }
+    if (error != nullptr)
+        takeError(self->reply_, error);
 }
 
 bool AsyncCall::finish(std::chrono::milliseconds timeout)
@@ -406,50 +391,24 @@ void DaemonOnRealVt::TearDown()
 
 GVariant* sessionParams(std::initializer_list<std::pair<const char*, GVariant*>> entries)
 {
-    GVariantBuilder b;
-    g_variant_builder_init(&b, G_VARIANT_TYPE("a(sv)"));
-    for (const auto& [name, value] : entries)
-        g_variant_builder_add(&b, "(sv)", name, value);
-    return g_variant_new("(a(sv))", &b);
+    return sessionParameters(entries);
 }
 
 DaemonOnRealVt::Opened DaemonOnRealVt::openSession(GVariant* params)
 {
-    Opened o;
-    Reply cookie = leader_->manager("OpenSessionWithParameters", params);
-    EXPECT_TRUE(cookie.ok()) << cookie.print();
-    if (!cookie.ok())
-        return o;
-    const gchar* ck = nullptr;
-    g_variant_get(cookie.value, "(&s)", &ck);
-    o.cookie = ck;
-    Reply path = leader_->manager("GetSessionForCookie", g_variant_new("(s)", ck));
-    EXPECT_TRUE(path.ok()) << path.print();
-    if (!path.ok())
-        return o;
-    const gchar* p = nullptr;
-    g_variant_get(path.value, "(&o)", &p);
-    o.path = p;
-    o.id = o.path.substr(o.path.rfind('/') + 1);
-    return o;
+    OpenedSession o = openSessionWith(*leader_, params);
+    EXPECT_TRUE(o.ok()) << o.error;
+    return {o.cookie, o.path, o.id};
 }
 
 DaemonOnRealVt::Opened DaemonOnRealVt::openText(unsigned vt, uid_t user)
 {
-    const std::string tty = "/dev/tty" + std::to_string(vt);
-    return openSession(sessionParams(
-        {{"unix-user", g_variant_new_int32(static_cast<gint32>(user))}, {"session-type", g_variant_new_string("tty")},
-            {"display-device", g_variant_new_string(tty.c_str())}, {"x11-display", g_variant_new_string("")},
-            {"x11-display-device", g_variant_new_string("")}, {"is-local", g_variant_new_boolean(TRUE)}}));
+    return openSession(textSessionParameters("/dev/tty" + std::to_string(vt), user));
 }
 
 DaemonOnRealVt::Opened DaemonOnRealVt::openX(unsigned vt, const std::string& display, const std::string& displayDevice)
 {
-    const std::string tty = "/dev/tty" + std::to_string(vt);
-    return openSession(sessionParams({{"unix-user", g_variant_new_int32(0)},
-        {"session-type", g_variant_new_string("x11")}, {"x11-display", g_variant_new_string(display.c_str())},
-        {"x11-display-device", g_variant_new_string(tty.c_str())},
-        {"display-device", g_variant_new_string(displayDevice.c_str())}, {"is-local", g_variant_new_boolean(TRUE)}}));
+    return openSession(x11SessionParameters(display, "/dev/tty" + std::to_string(vt), displayDevice));
 }
 
 Reply DaemonOnRealVt::seatCall(const char* method, GVariant* params)

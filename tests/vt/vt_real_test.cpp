@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "support/pool_cost.h"
+#include "support/vt_probe.h"
 #include <linux/vt.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -44,27 +45,17 @@ unsigned gVtB = 6;
 
 unsigned kernelVt()
 {
-    vt_stat st{};
-    if (::ioctl(gConsole, VT_GETSTATE, &st) < 0)
-        return 0;
-    return st.v_active;
+    return ck::test::activeVtOf(gConsole);
 }
 
 // VT_ACTIVATE only queues the switch; wait (bounded, unlike VT_WAITACTIVE) until it happened.
 bool switchTo(unsigned vt, std::chrono::milliseconds timeout = 5s)
 {
-    if (::ioctl(gConsole, VT_ACTIVATE, static_cast<unsigned long>(vt)) < 0)
-        return false;
-    const auto deadline = Clock::now() + timeout;
-    while (kernelVt() != vt) {
-        if (Clock::now() > deadline) {
-            std::fprintf(stderr, "vt-real-test: VT %u requested, VT %u still active after %lld ms\n", vt, kernelVt(),
-                static_cast<long long>(timeout.count()));
-            return false;
-        }
-        std::this_thread::sleep_for(100us);
-    }
-    return true;
+    if (ck::test::switchVtOf(gConsole, vt, timeout))
+        return true;
+    std::fprintf(stderr, "vt-real-test: VT %u requested, VT %u still active after %lld ms\n", vt, kernelVt(),
+        static_cast<long long>(timeout.count()));
+    return false;
 }
 
 void restoreOriginalVt()

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <new>
 #include <optional>
 #include <utility>
 
@@ -125,15 +126,22 @@ TEST(ASignal, CallsASlotConnectedDuringEmitFromTheNextEmitOn)
     EXPECT_THAT(calls, ElementsAre("first", "late"));
 }
 
+// A new signal takes the dead one's place (same address, same slot id), as the allocator would
+// do: a connection that still reached into the old signal would remove the new one's slot.
 TEST(ASignal, CanBeDestroyedBeforeItsConnections)
 {
-    Connection c;
-    {
-        Signal<int> signal;
-        c = signal.connect([](int) {});
-    }
-    c.reset(); // must not touch the dead signal
-    SUCCEED();
+    alignas(Signal<int>) unsigned char storage[sizeof(Signal<int>)];
+    auto* old = new (storage) Signal<int>();
+    Connection c = old->connect([](int) {});
+    old->~Signal();
+    auto* successor = new (storage) Signal<int>();
+    int calls = 0;
+    Connection other = successor->connect([&](int) { ++calls; });
+    c.reset();
+    successor->emit(1);
+    EXPECT_EQ(calls, 1) << "the connection of the dead signal disconnected its successor's slot";
+    other.reset();
+    successor->~Signal();
 }
 
 TEST(ASignal, PassesArgumentsByReference)
@@ -160,14 +168,18 @@ TEST(AManagerSignal, DoesNotReachASubscriberThatWentAway)
 
 TEST(AManagerSignal, OutlivedByASubscriptionIsSafe)
 {
-    Connection c;
-    {
-        core::Manager manager;
-        c = manager.seatAdded.connect([](core::Seat&) {});
-        manager.addStaticSeat({});
-    }
-    c.reset();
-    SUCCEED();
+    alignas(core::Manager) unsigned char storage[sizeof(core::Manager)];
+    auto* old = new (storage) core::Manager();
+    Connection c = old->seatAdded.connect([](core::Seat&) {});
+    old->~Manager();
+    auto* successor = new (storage) core::Manager();
+    int added = 0;
+    Connection other = successor->seatAdded.connect([&](core::Seat&) { ++added; });
+    c.reset(); // must not touch the dead manager, whose place the successor took
+    successor->addStaticSeat({});
+    EXPECT_EQ(added, 1) << "the connection of the dead manager disconnected its successor's subscriber";
+    other.reset();
+    successor->~Manager();
 }
 
 TEST(AManagerSignal, LetsASubscriberUnsubscribeWhileHandlingIt)

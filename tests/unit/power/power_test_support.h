@@ -57,6 +57,14 @@ inline void runFor(std::chrono::milliseconds duration)
     runUntil([] { return false; }, duration);
 }
 
+// Dispatches everything that is ready now (fd events the kernel has already raised), without
+// waiting: a negative check on an fd event needs no fixed sleep.
+inline void runPending()
+{
+    for (int i = 0; i < 1000 && g_main_context_pending(nullptr); ++i) // bounded: a source may stay ready
+        g_main_context_iteration(nullptr, FALSE);
+}
+
 inline core::Session& openSession(core::Manager& manager, uid_t uid, core::SessionParams params = {})
 {
     static pid_t nextPid = 5000;

@@ -4,9 +4,11 @@
 #include <linux/futex.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <string>
 
@@ -54,11 +56,49 @@ bool takeInterrupt()
     return true;
 }
 
+// Bounds every wait that only a test control ends, so a broken test fails instead of hanging.
+constexpr auto kLatchLimit = std::chrono::seconds(5);
+
+void sleepBriefly()
+{
+    const timespec t{0, 1'000'000};
+    ::nanosleep(&t, nullptr);
+}
+
 } // namespace
 
 Result<unsigned> FakeVtDevice::activeVt()
 {
-    return active_.load();
+    reads_.fetch_add(1);
+    const unsigned vt = active_.load();
+    if (lostSwitch_.load() != 0)
+        lostSwitchRead_.store(true); // the held waitEvent() may now make its switch
+    return vt;
+}
+
+void FakeVtDevice::releaseEntry()
+{
+    word(latch_).store(0);
+    ::syscall(SYS_futex, &latch_, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+}
+
+void FakeVtDevice::enter(unsigned vt)
+{
+    if (holdNext_.exchange(false)) {
+        heldVt_.store(vt);
+        word(latch_).store(1);
+        held_.store(true);
+        const auto deadline = std::chrono::steady_clock::now() + kLatchLimit;
+        const timespec slice{0, 10'000'000};
+        while (word(latch_).load() == 1 && std::chrono::steady_clock::now() < deadline) {
+            ::syscall(SYS_futex, &latch_, FUTEX_WAIT_PRIVATE, 1, &slice, nullptr, 0);
+            if (takeInterrupt())
+                wakeWhileHeld_.store(true);
+        }
+        held_.store(false);
+    }
+    // Not queued yet: the kernel keeps no trace of a signal whose handler ran before the call.
+    tInterrupted = 0;
 }
 
 Result<void> FakeVtDevice::activate(unsigned vt)
@@ -92,6 +132,7 @@ void FakeVtDevice::post(unsigned vt)
         return; // like the kernel: activating the foreground VT is no switch
     // As in the kernel: fg_console changes first, then the event is posted to current waiters.
     active_.store(vt);
+    lostSwitchRead_.store(false); // a pending lost switch waits for a read of this VT
     lastOld_.store(old);
     lastNew_.store(vt);
     switches_.fetch_add(1);
@@ -121,6 +162,15 @@ int FakeVtDevice::waitEvent(unsigned& oldVt, unsigned& newVt)
         post(vt); // not yet queued: this switch is lost for us
         entrySwitchDone_.store(true);
     }
+    if (lostSwitch_.load() != 0) {
+        const auto deadline = std::chrono::steady_clock::now() + kLatchLimit;
+        while (!lostSwitchRead_.load() && std::chrono::steady_clock::now() < deadline)
+            sleepBriefly();
+        std::lock_guard lock(mutex_);
+        post(lostSwitch_.exchange(0)); // after the reader looked, before we are queued: lost
+        lostSwitchDone_.store(true);
+    }
+    enter(0);
     if (const int err = waitEventError_.load(); err != 0)
         return err;
     const std::uint32_t seen = word(seq_).load(); // queued from here on
@@ -137,6 +187,7 @@ int FakeVtDevice::waitEvent(unsigned& oldVt, unsigned& newVt)
 int FakeVtDevice::waitActive(unsigned vt)
 {
     ensureWakeHandler();
+    enter(vt);
     waitActiveCalls_.fetch_add(1);
     waitActiveCallsPerVt_[vt].fetch_add(1);
     if (const int err = waitActiveError_[vt].load(); err != 0)

@@ -43,6 +43,38 @@ std::unique_ptr<VtWatcher> startOk(FakeVtDevice& dev, WatchMode mode)
     return w.ok() ? std::move(w).value() : nullptr;
 }
 
+int waitersInside(const FakeVtDevice& dev)
+{
+    int n = dev.waitEventCallers();
+    for (unsigned vt = 1; vt <= ck::vt::kMaxVt; ++vt)
+        n += dev.waitActiveCallers(vt);
+    return n;
+}
+
+// Destroys the watcher while one of its threads is held at the fake's entry latch: it has checked
+// the stop flag and is on its way into its wait, where the kernel loses the wake signal. Only a
+// signal sent again once it is inside stops it. Without that re-send the join would hang; this
+// helper ends such a hang after 2 s by switching VTs, so the caller sees a slow join instead.
+std::chrono::steady_clock::duration destroyWithOneThreadOnItsWayIn(std::unique_ptr<VtWatcher>& w, FakeVtDevice& dev)
+{
+    std::atomic<bool> destroyed{false};
+    std::thread opener([&] {
+        eventually([&] { return dev.wakeSignalWhileHeld(); });
+        dev.releaseEntry();
+        if (!eventually([&] { return destroyed.load(); })) {
+            const unsigned vt = dev.heldVt();
+            dev.switchTo(vt != 0 ? vt : (dev.activeVt().value() == 2 ? 3 : 2));
+        }
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    w.reset();
+    const auto took = std::chrono::steady_clock::now() - t0;
+    destroyed.store(true);
+    opener.join();
+    EXPECT_TRUE(dev.wakeSignalWhileHeld()) << "the stop signal must have reached the thread before it entered";
+    return took;
+}
+
 bool poolArmed(const FakeVtDevice& dev, unsigned active)
 {
     for (unsigned n = 1; n <= ck::vt::kMaxVt; ++n) {
@@ -211,12 +243,12 @@ TEST(APoolWatcher, DoesNotSpinOnTheForegroundVt)
     ASSERT_TRUE(readable(w->eventFd(), 2000));
     EXPECT_EQ(w->takeActiveVt(), 1u);
     ASSERT_TRUE(eventually([&] { return poolArmed(dev, 1); }));
+    // Re-arming starts its threads before takeActiveVt() returns: one for VT 1 would show at once.
     const auto calls = dev.waitActiveCalls();
-    std::this_thread::sleep_for(100ms);
-    w->takeActiveVt();
-    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(w->takeActiveVt(), 1u);
+    EXPECT_EQ(w->threadCount(), 62u) << "no waiter may be started for the VT in front";
+    EXPECT_TRUE(poolArmed(dev, 1));
     EXPECT_EQ(dev.waitActiveCalls(), calls) << "no waiter may loop on the VT in front";
-    EXPECT_EQ(w->threadCount(), 62u);
 }
 
 TEST(APoolWatcher, StopsWatchingAVtWhoseWaitFailsInsteadOfRetryingInALoop)
@@ -274,19 +306,16 @@ TEST(AWatcher, JoinsEveryThreadWhenDestroyedWhileTheyAreBlocked)
     for (WatchMode mode : {WatchMode::WaitEvent, WatchMode::WaitActive}) {
         FakeVtDevice dev(1);
         const auto tasks = taskCount();
+        dev.holdNextEntry(); // one thread is still on its way into its wait when the stop comes
         auto w = startOk(dev, mode);
         ASSERT_TRUE(w);
-        ASSERT_TRUE(
-            eventually([&] { return mode == WatchMode::WaitEvent ? dev.waitEventCallers() == 1 : poolArmed(dev, 1); }));
+        const int blocked = mode == WatchMode::WaitEvent ? 0 : 61;
+        ASSERT_TRUE(eventually([&] { return dev.entryHeld() && waitersInside(dev) == blocked; }));
         EXPECT_EQ(taskCount(), tasks + w->threadCount());
-        const auto t0 = std::chrono::steady_clock::now();
-        w.reset();
-        const auto took = std::chrono::steady_clock::now() - t0;
+        const auto took = destroyWithOneThreadOnItsWayIn(w, dev);
         EXPECT_LT(took, 1s) << ck::vt::watchModeName(mode);
         EXPECT_EQ(taskCount(), tasks) << ck::vt::watchModeName(mode);
-        EXPECT_EQ(dev.waitEventCallers(), 0);
-        for (unsigned n = 1; n <= ck::vt::kMaxVt; ++n)
-            EXPECT_EQ(dev.waitActiveCallers(n), 0);
+        EXPECT_EQ(waitersInside(dev), 0);
     }
 }
 
@@ -299,18 +328,25 @@ TEST(AWatcher, JoinsCleanlyWhenDestroyedInTheMiddleOfABurst)
         ASSERT_TRUE(w);
         std::atomic<bool> stop{false};
         std::thread switcher([&] {
-            for (unsigned i = 0; !stop.load(); ++i)
+            for (unsigned i = 0; !stop.load() && !dev.entryHeld(); ++i)
                 dev.switchTo(i % 2 ? 2 : 3);
         });
         for (int i = 0; i < 20; ++i) {
             std::this_thread::sleep_for(1ms);
             w->takeActiveVt();
         }
-        const auto t0 = std::chrono::steady_clock::now();
-        w.reset();
-        const auto took = std::chrono::steady_clock::now() - t0;
+        // Mid-burst, a thread that woke from a switch comes back and is held on its way in.
+        dev.holdNextEntry();
+        const bool held = eventually([&] {
+            w->takeActiveVt(); // the pool re-arms, i.e. starts new waiters, only on the main loop
+            return dev.entryHeld();
+        });
         stop.store(true);
         switcher.join();
+        ASSERT_TRUE(held) << ck::vt::watchModeName(mode);
+        if (dev.heldVt() != 0 && dev.activeVt().value() == dev.heldVt())
+            dev.switchTo(5); // VT_WAITACTIVE(n) would return at once with n in front
+        const auto took = destroyWithOneThreadOnItsWayIn(w, dev);
         EXPECT_LT(took, 1s) << ck::vt::watchModeName(mode);
         EXPECT_EQ(taskCount(), tasks) << ck::vt::watchModeName(mode);
     }
