@@ -107,6 +107,10 @@ int run(const Options& options)
     bus::ServiceOptions serviceOptions;
     serviceOptions.legacyActiveSessionSignal = options.legacyActiveSessionSignal;
     serviceOptions.activationTimeoutMs = options.activationTimeoutMs;
+    serviceOptions.x11SocketDir = options.x11SocketDir;
+    serviceOptions.openSessionRate = options.openSessionRate;
+    serviceOptions.openSessionBurst = options.openSessionBurst;
+    manager.setLimits({options.maxSessions, options.maxSessionsPerUser});
     bus::Service service(connection.get(), manager, proc, serviceOptions);
     if (auto r = service.registerObjects(); !r) {
         log::error(r.error().message);
@@ -223,7 +227,7 @@ int run(const Options& options)
             30,
             +[](gpointer data) -> gboolean {
                 g_main_loop_quit(static_cast<GMainLoop*>(data));
-                return G_SOURCE_CONTINUE;   // `timed` removes it: no double removal
+                return G_SOURCE_CONTINUE; // `timed` removes it: no double removal
             },
             loop.get()));
 
