@@ -37,7 +37,9 @@ protected:
     }
 };
 
-TEST_F(AnUnprivilegedFlooder, CannotFreezeTheDaemonWithAFifoAsXLockFile)
+class AnUnprivilegedTrapSetter : public BusTest { };
+
+TEST_F(AnUnprivilegedTrapSetter, CannotFreezeTheDaemonWithAFifoAsXLockFile)
 {
     const unsigned display = privateDisplayNumber();
     const std::string fifo = "/tmp/.X" + std::to_string(display) + "-lock";
@@ -69,6 +71,7 @@ TEST_F(AnUnprivilegedFlooder, IsCappedWithANamedErrorAndTheDaemonStaysSmallAndQu
     Peer nobody(bus_->address(), kNobody);
     ASSERT_TRUE(nobody.ready());
     const long before = rssKib(daemon_->pid());
+    report("(idle daemon, before the flood)", daemon_->pid(), std::chrono::milliseconds(0));
     LatencyProber prober(bus_->address());
     int opened = 0;
     std::string refusal;
@@ -186,6 +189,7 @@ TEST_F(AHostileRootClient, GetsNamedErrorsForHostileParametersWithBoundedMemory)
             kManagerError + "InvalidInput", "is not a valid user id", 200},
     };
     const long start = rssKib(daemon_->pid());
+    report("(idle daemon, before the floods)", daemon_->pid(), std::chrono::milliseconds(0));
     for (const Case& c : cases) {
         LatencyProber prober(bus_->address());
         for (int i = 0; i < c.times; ++i) {
