@@ -141,7 +141,7 @@ TEST_F(AHostileRootClient, GetsNamedErrorsForHostileParametersWithBoundedMemory)
                     g_variant_builder_add(&b, "(sv)", ("unknown-" + std::to_string(i)).c_str(), g_variant_new_int32(i));
                 return g_variant_new("(a(sv))", &b);
             },
-            kManagerError + "InvalidInput", "Too many parameters: 5000", 50},
+            kManagerError + "InvalidInput", "Too many parameters: 5000", 20},
         {"1 MiB session-type",
             [&] {
                 return sessionParameters({{"session-type", g_variant_new_string(big.c_str())}});

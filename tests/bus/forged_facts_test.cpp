@@ -193,9 +193,8 @@ TEST_F(AnUnprivilegedUser, CannotLendItsConnectionToAProcessStartedLater)
     // The first call makes the daemon see the connection.
     EXPECT_EQ(nobody.manager("GetCurrentSession").find("ERROR "), 0u);
     std::this_thread::sleep_for(std::chrono::milliseconds(50)); // past a clock tick of starttime
-    Child later({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sleep", "60"});
-    ASSERT_TRUE(later.started());
-    std::this_thread::sleep_for(std::chrono::milliseconds(50)); // exec'd
+    Child later({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", "echo ready; read x"});
+    ASSERT_EQ(later.readLine(), "ready"); // runs as 65534 by now
     proc_.map(nobody.pid(), later.pid());
     const std::string reply = nobody.manager("OpenSession");
     EXPECT_EQ(reply.find("ERROR " + kManagerError + "InsufficientPermission"), 0u) << reply;
