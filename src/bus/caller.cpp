@@ -2,6 +2,7 @@
 #include "bus/caller.h"
 
 #include "bus/glib_ptr.h"
+#include "procfs/process_info.h"
 
 namespace ck::bus {
 
@@ -9,6 +10,7 @@ struct CallerCache::Lookup {
     CallerCache* self;
     std::weak_ptr<bool> alive;
     std::string sender;
+    unsigned long long seenTicks;
 };
 
 CallerCache::CallerCache(GDBusConnection* connection) : connection_(connection) { }
@@ -33,7 +35,7 @@ void CallerCache::resolve(const std::string& sender, Callback callback)
     queue.push_back(std::move(callback));
     if (queue.size() > 1)
         return; // a look-up for this sender is already under way
-    auto* lookup = new Lookup{this, alive_, sender};
+    auto* lookup = new Lookup{this, alive_, sender, procfs::ticksSinceBoot()};
     g_dbus_connection_call(connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
         "GetConnectionCredentials", g_variant_new("(s)", sender.c_str()), G_VARIANT_TYPE("(a{sv})"),
         G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &CallerCache::onReply, lookup);
@@ -57,7 +59,7 @@ void CallerCache::onReply(GObject* source, GAsyncResult* result, gpointer data)
         const bool haveUid = g_variant_lookup(dict.get(), "UnixUserID", "u", &uid);
         const bool havePid = g_variant_lookup(dict.get(), "ProcessID", "u", &pid);
         if (haveUid && havePid) {
-            Caller c{lookup->sender, static_cast<uid_t>(uid), static_cast<pid_t>(pid)};
+            Caller c{lookup->sender, static_cast<uid_t>(uid), static_cast<pid_t>(pid), lookup->seenTicks};
             self->known_[lookup->sender] = c;
             outcome = c;
         }

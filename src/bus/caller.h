@@ -19,6 +19,9 @@ struct Caller {
     std::string busName;
     uid_t uid = 0;
     pid_t pid = 0;
+    // When this connection was first seen (procfs::ticksSinceBoot()): a process behind `pid` that
+    // started later is not the one that connected (a reused pid).
+    unsigned long long seenTicks = 0;
 };
 
 class CallerCache {

@@ -1,55 +1,26 @@
 // In-process replacement of ck-collect-session-info.
 #include "bus/collect.h"
 
-#include <charconv>
 #include <string_view>
 
-#include "util/atomic_file.h"
+#include "bus/x11_server.h"
+#include "core/session_strings.h"
+#include "procfs/proc_file.h"
 
 namespace ck::bus {
 
 namespace {
-// ":0", ":0.0", "unix:1" → display number; "host:0" (TCP) → nullopt.
-std::optional<unsigned> localDisplayNumber(std::string_view display)
+// Xorg started by a display manager has no controlling tty but a "vtN" argument.
+std::string vtArgument(const procfs::ProcReader& proc, pid_t xpid)
 {
-    if (display.starts_with("unix:"))
-        display.remove_prefix(4);
-    if (display.empty() || display.front() != ':')
-        return std::nullopt;
-    display.remove_prefix(1);
-    unsigned n = 0;
-    auto [p, ec] = std::from_chars(display.data(), display.data() + display.size(), n);
-    if (ec != std::errc{} || p == display.data())
-        return std::nullopt;
-    return n;
-}
-
-// The X server's VT: its controlling tty if that is a VT, else a "vtN" argument on its command line.
-std::string xServerDevice(
-    const procfs::ProcReader& proc, const std::string& xLockDir, unsigned display, const std::string& clientTty)
-{
-    auto lock = readFile(xLockDir + "/.X" + std::to_string(display) + "-lock", 64);
-    if (!lock)
-        return {};
-    std::string_view text = *lock;
-    while (!text.empty() && text.front() == ' ')
-        text.remove_prefix(1);
-    pid_t xpid = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), xpid);
-    if (ec != std::errc{} || xpid < 2)
-        return {};
-    auto info = proc.read(xpid);
-    if (info && core::vtOfDevice(info->ttyDevice) != 0 && info->ttyDevice != clientTty)
-        return info->ttyDevice;
-    // Xorg started by a display manager has no controlling tty: look for "vtN" in its cmdline.
-    auto cmdline = readFile(proc.root() + "/" + std::to_string(xpid) + "/cmdline", 64 * 1024);
+    auto cmdline = procfs::readPidFile(proc.root(), xpid, "cmdline", 64 * 1024);
     if (!cmdline)
-        return info ? info->ttyDevice : std::string{};
+        return {};
     std::string_view rest = *cmdline;
     while (!rest.empty()) {
         auto end = rest.find('\0');
         std::string_view arg = rest.substr(0, end);
-        if (arg.size() > 2 && arg.starts_with("vt")) {
+        if (arg.size() > 2 && arg.size() <= 4 && arg.starts_with("vt")) {
             std::string dev = "/dev/tty" + std::string(arg.substr(2));
             if (core::vtOfDevice(dev) != 0)
                 return dev;
@@ -58,32 +29,73 @@ std::string xServerDevice(
             break;
         rest.remove_prefix(end + 1);
     }
-    return info ? info->ttyDevice : std::string{};
+    return {};
+}
+
+// The X server's device: found from the kernel (who listens on the display's socket), trusted
+// only when it runs as root or as the caller, then its controlling tty if that is a VT, else
+// (root's server only: a user chooses its own process's arguments) a "vtN" argument.
+std::string xServerDevice(const procfs::ProcReader& proc, const std::string& socketDir, unsigned display,
+    uid_t callerUid, const std::string& clientTty)
+{
+    auto peer = findXServer(socketDir, display);
+    if (!peer || peer->pid < 2)
+        return {};
+    if (peer->uid != 0 && peer->uid != callerUid)
+        return {}; // somebody else's listener: it proves nothing about the caller's display
+    auto info = proc.read(peer->pid);
+    if (!info)
+        return {};
+    if (core::vtOfDevice(info->ttyDevice) != 0 && info->ttyDevice != clientTty)
+        return info->ttyDevice;
+    if (peer->uid == 0)
+        if (std::string dev = vtArgument(proc, peer->pid); !dev.empty())
+            return dev;
+    return info->ttyDevice;
 }
 } // namespace
 
-Result<core::SessionParams> collectSessionInfo(
-    const procfs::ProcReader& proc, pid_t pid, uid_t uid, const std::string& xLockDir)
+Result<procfs::ProcessInfo> callerProcess(const procfs::ProcReader& proc, const Caller& caller)
 {
-    if (pid < 2)
+    if (caller.pid < 2)
         return Error{ErrorCode::InvalidInput, "Unable to get information about the calling process: invalid pid"};
-    auto info = proc.read(pid);
+    auto info = proc.read(caller.pid);
     if (!info)
         return Error{
             ErrorCode::General, "Unable to get information about the calling process: " + info.error().message};
-    core::SessionParams p;
-    p.unixUser = uid;
+    if (info->uid != caller.uid && info->effectiveUid != caller.uid)
+        return Error{ErrorCode::InsufficientPermission,
+            "Process " + std::to_string(caller.pid) + " does not belong to the caller (uid " + std::to_string(info->uid)
+                + ", caller uid " + std::to_string(caller.uid) + ")"};
+    if (caller.seenTicks != 0 && info->startTime > caller.seenTicks)
+        return Error{ErrorCode::InsufficientPermission,
+            "Process " + std::to_string(caller.pid) + " started after the caller connected: the pid was reused"};
+    return info;
+}
+
+Result<Collected> collectSessionInfo(
+    const procfs::ProcReader& proc, const Caller& caller, const std::string& x11SocketDir)
+{
+    auto info = callerProcess(proc, caller);
+    if (!info)
+        return std::move(info).error();
+    Collected out;
+    out.pidStartTime = info->startTime;
+    core::SessionParams& p = out.params;
+    p.unixUser = caller.uid;
     p.displayDevice = info->ttyDevice;
     p.loginSessionId = info->loginSessionId;
-    auto display = proc.environValue(pid, "DISPLAY");
-    if (display && display->has_value() && !(*display)->empty()) {
+    auto display = proc.environValue(caller.pid, "DISPLAY");
+    // /proc/PID/environ is the caller's to write: only a well-formed display name enters the
+    // model (never a non-UTF-8 string, which GVariant would refuse, nor a 100 KiB one).
+    if (display && display->has_value() && core::isValidDisplayName(**display)) {
         p.x11Display = **display;
-        if (auto n = localDisplayNumber(p.x11Display))
-            p.x11DisplayDevice = xServerDevice(proc, xLockDir, *n, p.displayDevice);
+        if (auto n = core::localDisplayNumber(p.x11Display))
+            p.x11DisplayDevice = xServerDevice(proc, x11SocketDir, *n, caller.uid, p.displayDevice);
         else
             p.isLocal = false; // a TCP display is never local
     }
-    return p;
+    return out;
 }
 
 } // namespace ck::bus

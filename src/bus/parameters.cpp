@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "bus/glib_ptr.h"
+#include "core/session_strings.h"
 
 namespace ck::bus {
 
@@ -35,7 +36,8 @@ constexpr Entry kTable[] = {
     {"vtnr", Kind::Vt, nullptr, nullptr},
 };
 
-constexpr std::size_t kMaxStringLength = 4096;
+// Real clients send about a dozen; unknown names are ignored, but not without end.
+constexpr std::size_t kMaxParameters = 64;
 
 Error typeError(const char* name, const char* expected, GVariant* value)
 {
@@ -75,6 +77,10 @@ Result<ParsedParameters> parseParameters(GVariant* parameters, core::SessionPara
     ParsedParameters out{std::move(base), {}};
     if (parameters == nullptr || !g_variant_is_of_type(parameters, G_VARIANT_TYPE("a(sv)")))
         return Error{ErrorCode::InvalidInput, "Parameters must be an array of (name, value) pairs: a(sv)"};
+    if (g_variant_n_children(parameters) > kMaxParameters)
+        return Error{ErrorCode::InvalidInput,
+            "Too many parameters: " + std::to_string(g_variant_n_children(parameters)) + ", at most "
+                + std::to_string(kMaxParameters)};
     GVariantIter iter;
     g_variant_iter_init(&iter, parameters);
     const gchar* name = nullptr;
@@ -105,10 +111,8 @@ Result<ParsedParameters> parseParameters(GVariant* parameters, core::SessionPara
                 return typeError(name, "'s'", v);
             gsize len = 0;
             const gchar* s = g_variant_get_string(v, &len);
-            if (len > kMaxStringLength)
-                return Error{ErrorCode::InvalidInput,
-                    std::string("Parameter '") + name + "' is longer than " + std::to_string(kMaxStringLength)
-                        + " bytes"};
+            if (auto ok = core::checkSessionString(name, std::string_view(s, len)); !ok)
+                return ok.error();
             out.params.*(entry->str) = s;
             out.given.insert(name);
             break;

@@ -39,7 +39,12 @@ const GDBusInterfaceVTable Service::kInterfaceVTable = {&Service::onMethodCall, 
 
 Service::Service(
     GDBusConnection* connection, core::Manager& manager, const procfs::ProcReader& proc, ServiceOptions options)
-    : connection_(connection), manager_(manager), proc_(proc), options_(std::move(options)), callers_(connection)
+    : connection_(connection),
+      manager_(manager),
+      proc_(proc),
+      options_(std::move(options)),
+      callers_(connection),
+      openLimiter_(options_.openSessionRate, options_.openSessionBurst)
 {
     connectCoreSignals();
 }

@@ -16,6 +16,7 @@
 #include "bus/errors.h"
 #include "bus/glib_ptr.h"
 #include "core/manager.h"
+#include "core/rate_limiter.h"
 #include "procfs/process_info.h"
 #include "util/typed_signal.h"
 
@@ -53,7 +54,11 @@ public:
 struct ServiceOptions {
     bool legacyActiveSessionSignal = false; // Seat.ActiveSessionChanged as 's' ("" when none), 0.4.6 wire type
     unsigned activationTimeoutMs = 5000;
-    std::string xLockDir = "/tmp";
+    std::string x11SocketDir = "/tmp/.X11-unix"; // where X servers listen (and "@" + it, abstract)
+    // OpenSession/OpenSessionWithParameters calls one non-root uid may make: a token bucket of
+    // `openSessionBurst` refilled at `openSessionRate` per second (0 = unlimited).
+    unsigned openSessionRate = 10;
+    unsigned openSessionBurst = 40;
 };
 
 class Service {
@@ -149,9 +154,11 @@ private:
     void sessionGetXdgRuntimeDir(Call& c);
     void sessionControl(Call& c);
 
-    void finishOpen(Call& c, core::SessionParams params);
+    void finishOpen(Call& c, core::SessionParams params, unsigned long long pidStartTime);
+    bool admitOpen(Call& c);
     void replyAfterCommit(Call& c, GVariant* value);
-    void sessionForPid(Call& c, pid_t pid);
+    // startTime 0: read it first; else the incarnation of pid that is meant.
+    void sessionForPid(Call& c, pid_t pid, unsigned long long startTime);
     void activate(Call& c, core::Session& session);
     core::Seat* seatOf(Call& c);
     core::Session* sessionOf(Call& c);
@@ -164,6 +171,7 @@ private:
     const procfs::ProcReader& proc_;
     ServiceOptions options_;
     CallerCache callers_;
+    core::RateLimiter openLimiter_;
     VtControl* vt_ = nullptr;
     PowerHandler* power_ = nullptr;
     DeviceHandler* devices_ = nullptr;

@@ -41,11 +41,9 @@ const char* stringArg(GVariant* params, std::size_t index)
 }
 } // namespace
 
-void Service::finishOpen(Call& c, core::SessionParams params)
+void Service::finishOpen(Call& c, core::SessionParams params, unsigned long long pidStartTime)
 {
-    core::Leader leader{c.caller.uid, c.caller.pid, c.sender, 0};
-    if (auto start = proc_.startTime(c.caller.pid))
-        leader.pidStartTime = *start;
+    core::Leader leader{c.caller.uid, c.caller.pid, c.sender, pidStartTime};
     auto session = manager_.openSession(std::move(params), std::move(leader));
     if (!session) {
         c.reply.fail(session.error());
@@ -53,6 +51,16 @@ void Service::finishOpen(Call& c, core::SessionParams params)
     }
     log::debug("opened " + (*session)->id() + " for uid " + std::to_string(c.caller.uid) + " (" + c.sender + ")");
     replyAfterCommit(c, g_variant_new("(s)", (*session)->cookie().c_str()));
+}
+
+bool Service::admitOpen(Call& c)
+{
+    // Root (display managers, PAM) is not rate-limited; the session caps still apply to it.
+    if (c.caller.uid == 0 || openLimiter_.admit(c.caller.uid, monotonicNow()))
+        return true;
+    c.reply.fail(ErrorCode::Busy,
+        "Too many sessions opened by user " + std::to_string(c.caller.uid) + " in a short time; try again later");
+    return false;
 }
 
 void Service::replyAfterCommit(Call& c, GVariant* value)
@@ -68,18 +76,20 @@ void Service::replyAfterCommit(Call& c, GVariant* value)
 
 void Service::openSession(Call& c)
 {
-    auto collected = collectSessionInfo(proc_, c.caller.pid, c.caller.uid, options_.xLockDir);
+    if (!admitOpen(c))
+        return;
+    auto collected = collectSessionInfo(proc_, c.caller, options_.x11SocketDir);
     if (!collected) {
         c.reply.fail(collected.error());
         return;
     }
-    core::SessionParams params = std::move(collected).value();
+    core::SessionParams params = std::move(collected->params);
     // 0.4.6's rule: a local session with the same audit login session id vouches for locality.
     // The collector leaves isLocal false; a TCP display can never become local this way.
     const bool tcpDisplay
         = !params.x11Display.empty() && params.x11Display.front() != ':' && !params.x11Display.starts_with("unix:");
-    params.isLocal = !tcpDisplay && manager_.localityVouchedFor(params.loginSessionId);
-    finishOpen(c, std::move(params));
+    params.isLocal = !tcpDisplay && manager_.localityVouchedFor(params.loginSessionId, params.unixUser);
+    finishOpen(c, std::move(params), collected->pidStartTime);
 }
 
 void Service::openSessionWithParameters(Call& c)
@@ -91,8 +101,11 @@ void Service::openSessionWithParameters(Call& c)
     }
     core::SessionParams base;
     base.unixUser = c.caller.uid;
-    if (auto collected = collectSessionInfo(proc_, c.caller.pid, c.caller.uid, options_.xLockDir))
-        base = std::move(collected).value();
+    unsigned long long pidStartTime = 0;
+    if (auto collected = collectSessionInfo(proc_, c.caller, options_.x11SocketDir)) {
+        base = std::move(collected->params);
+        pidStartTime = collected->pidStartTime;
+    }
     VariantPtr list(g_variant_get_child_value(c.params.get(), 0));
     auto parsed = parseParameters(list.get(), std::move(base));
     if (!parsed) {
@@ -101,8 +114,8 @@ void Service::openSessionWithParameters(Call& c)
     }
     core::SessionParams params = std::move(parsed->params);
     if (!parsed->given.contains("is-local"))
-        params.isLocal = manager_.localityVouchedFor(params.loginSessionId);
-    finishOpen(c, std::move(params));
+        params.isLocal = manager_.localityVouchedFor(params.loginSessionId, params.unixUser);
+    finishOpen(c, std::move(params), pidStartTime);
 }
 
 void Service::closeSession(Call& c)
@@ -187,17 +200,34 @@ void Service::getSessionForCookie(Call& c)
     c.reply.reply(g_variant_new("(o)", s->path().c_str()));
 }
 
-void Service::sessionForPid(Call& c, pid_t pid)
+void Service::sessionForPid(Call& c, pid_t pid, unsigned long long startTime)
 {
     if (pid <= 1) {
         c.reply.fail(ErrorCode::InvalidInput, "pid must be > 1");
         return;
     }
+    auto fail = [&](const std::string& why) {
+        c.reply.fail(ErrorCode::Failed,
+            "Unable to lookup session information for process '" + std::to_string(pid) + "': " + why);
+    };
+    // The environment must be the one of the process that was meant: the same incarnation of the
+    // pid before and after it is read (a pid reused in between has another start time).
+    if (startTime == 0) {
+        auto before = proc_.startTime(pid);
+        if (!before) {
+            fail(before.error().message);
+            return;
+        }
+        startTime = *before;
+    }
     auto cookie = proc_.environValue(pid, "XDG_SESSION_COOKIE");
     if (!cookie) {
-        c.reply.fail(ErrorCode::Failed,
-            "Unable to lookup session information for process '" + std::to_string(pid)
-                + "': " + cookie.error().message);
+        fail(cookie.error().message);
+        return;
+    }
+    auto after = proc_.startTime(pid);
+    if (!after || *after != startTime) {
+        fail("the process exited or its pid was reused");
         return;
     }
     core::Session* s = cookie->has_value() ? manager_.findSessionByCookie(**cookie) : nullptr;
@@ -216,12 +246,18 @@ void Service::getSessionForUnixProcess(Call& c)
         c.reply.fail(ErrorCode::InvalidInput, "pid " + std::to_string(pid) + " is out of range");
         return;
     }
-    sessionForPid(c, static_cast<pid_t>(pid));
+    sessionForPid(c, static_cast<pid_t>(pid), 0);
 }
 
 void Service::getCurrentSession(Call& c)
 {
-    sessionForPid(c, c.caller.pid);
+    // The caller's pid must still be the caller: else a reused pid answers with another user's session.
+    auto process = callerProcess(proc_, c.caller);
+    if (!process) {
+        c.reply.fail(process.error());
+        return;
+    }
+    sessionForPid(c, c.caller.pid, process->startTime);
 }
 
 void Service::getSessionsForUnixUser(Call& c)

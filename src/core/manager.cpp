@@ -191,6 +191,15 @@ Result<Session*> Manager::openSession(SessionParams params, Leader leader)
 {
     if (sessions_.size() >= kMaxSerial - 1)
         return Error{ErrorCode::General, "Unable to create new session: too many sessions"};
+    if (sessions_.size() >= limits_.total)
+        return Error{ErrorCode::Busy,
+            "Unable to create new session: " + std::to_string(limits_.total) + " sessions are open, the limit"};
+    const auto ofUser = std::count_if(sessions_.begin(), sessions_.end(),
+        [&](const auto& e) { return e.second->params().unixUser == params.unixUser; });
+    if (static_cast<std::size_t>(ofUser) >= limits_.perUser)
+        return Error{ErrorCode::Busy,
+            "Unable to create new session: user " + std::to_string(params.unixUser) + " has " + std::to_string(ofUser)
+                + " sessions, the limit"};
     // params.isLocal is final here: the caller decided it (explicit value or localityVouchedFor).
     const unsigned serial = allocateSessionSerial();
     auto session = std::make_unique<Session>(serial, newCookie(), std::move(params), std::move(leader), realtimeNow());
@@ -306,12 +315,13 @@ void Manager::removeSession(Session& s)
     recomputeSystemIdle();
 }
 
-bool Manager::localityVouchedFor(std::string_view loginSessionId) const
+bool Manager::localityVouchedFor(std::string_view loginSessionId, uid_t uid) const
 {
     if (loginSessionId.empty())
         return false;
-    return std::any_of(sessions_.begin(), sessions_.end(), [loginSessionId](const auto& e) {
-        return e.second->params().isLocal && e.second->params().loginSessionId == loginSessionId;
+    return std::any_of(sessions_.begin(), sessions_.end(), [loginSessionId, uid](const auto& e) {
+        const SessionParams& p = e.second->params();
+        return p.isLocal && p.unixUser == uid && p.loginSessionId == loginSessionId;
     });
 }
 

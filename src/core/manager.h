@@ -25,6 +25,13 @@ namespace ck::core {
 // Session properties that clients observe (names as on the bus).
 enum class SessionProperty { Active, IdleHint, LockedHint, State, RuntimeDir };
 
+// Caps on what callers can make the daemon hold (issue 16.3/18.4). Restored sessions are not
+// refused: they were admitted before the restart.
+struct SessionLimits {
+    std::size_t total = 8192; // logind's SessionsMax
+    std::size_t perUser = 256; // sessions whose unix-user is one uid
+};
+
 class Manager {
 public:
     Manager();
@@ -41,7 +48,10 @@ public:
     Seat* findSeat(std::string_view idOrPath) const;
 
     // --- sessions ----------------------------------------------------------------------------
+    // Busy when a SessionLimits cap is reached.
     Result<Session*> openSession(SessionParams params, Leader leader);
+    void setLimits(SessionLimits limits) { limits_ = limits; }
+    const SessionLimits& limits() const noexcept { return limits_; }
     // Only the leader (same uid and pid) may close.
     Result<void> closeSession(std::string_view cookie, uid_t callerUid, pid_t callerPid);
     // The leader's bus connection went away: its sessions end. Returns how many ended.
@@ -55,9 +65,10 @@ public:
     Session* findSession(std::string_view idOrPath) const;
     std::vector<Session*> sessionsOfUser(uid_t uid) const;
     bool hasLeader(std::string_view busName) const;
-    // 0.4.6's rule for OpenSession: a new session is local when a local session with the same
-    // audit login-session-id vouches for it.
-    bool localityVouchedFor(std::string_view loginSessionId) const;
+    // 0.4.6's rule for OpenSession: a new session of `uid` is local when a local session of the
+    // same uid with the same audit login-session-id vouches for it. Another user's session never
+    // does (the audit id is inherited across setuid, and a reused pid carries someone else's).
+    bool localityVouchedFor(std::string_view loginSessionId, uid_t uid) const;
 
     // --- restore after a restart --------------------------------------------------------------
     struct Restored {
@@ -137,6 +148,7 @@ private:
     bool systemIdle_ = true;
     Microseconds systemIdleSince_ = 0;
     bool idleInhibited_ = false;
+    SessionLimits limits_;
 };
 
 } // namespace ck::core

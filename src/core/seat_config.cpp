@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "core/session_strings.h"
 #include "util/atomic_file.h"
 
 namespace ck::core {
@@ -45,6 +46,9 @@ std::vector<std::string> splitList(std::string_view v)
 
 Result<SeatConfig> parseSeatFile(std::string_view text, const std::string& fileName)
 {
+    // Device names reach the bus as strings, which must be UTF-8 (GVariant refuses anything else).
+    if (!isValidUtf8(text))
+        return Error{ErrorCode::InvalidInput, fileName + ": not a seat file (not UTF-8)"};
     SeatConfig cfg;
     cfg.file = fileName;
     std::string group;

@@ -175,6 +175,10 @@ Result<void> Daemon::start()
     bus::ServiceOptions serviceOptions;
     serviceOptions.legacyActiveSessionSignal = options_.legacyActiveSessionSignal;
     serviceOptions.activationTimeoutMs = options_.activationTimeoutMs;
+    serviceOptions.x11SocketDir = options_.x11SocketDir;
+    serviceOptions.openSessionRate = options_.openSessionRate;
+    serviceOptions.openSessionBurst = options_.openSessionBurst;
+    p.manager.setLimits({options_.maxSessions, options_.maxSessionsPerUser});
     p.service.emplace(p.connection.get(), p.manager, *p.proc, serviceOptions);
     p.recorder.emplace(p.manager,
         RecorderPaths{options_.rundir + "/database", options_.rundir + "/state", options_.logdir + "/history"},

@@ -26,6 +26,9 @@ Result<Options> parseOptions(int argc, char** argv)
     gchar* sysPowerState = nullptr;
     gint inhibitDelayMax = -1, inhibitorsPerUser = -1, idleThreshold = -1;
     gchar *sysfsRoot = nullptr, *drmMaster = nullptr;
+    // Hostile-client bounds (issue 16.3/18.4) and where X servers listen (17.2).
+    gint maxSessions = -1, maxSessionsPerUser = -1, openRate = -1, openBurst = -1;
+    gchar* x11SocketDir = nullptr;
     GOptionEntry entries[] = {
         {"no-daemon", 0, 0, G_OPTION_ARG_NONE, &noDaemon, "Don't become a daemon", nullptr},
         {"debug", 0, 0, G_OPTION_ARG_NONE, &debug, "Enable debugging code", nullptr},
@@ -62,6 +65,15 @@ Result<Options> parseOptions(int argc, char** argv)
             "Root of sys/, dev/ and run/udev/data/ for session devices (default /; tests)", "DIR"},
         {"drm-master", 0, 0, G_OPTION_ARG_STRING, &drmMaster,
             "DRM master through the ioctls, or ofd-lock: a stand-in for tests (default ioctl)", "ioctl|ofd-lock"},
+        {"max-sessions", 0, 0, G_OPTION_ARG_INT, &maxSessions, "Sessions open at once (default 8192)", "N"},
+        {"max-sessions-per-user", 0, 0, G_OPTION_ARG_INT, &maxSessionsPerUser,
+            "Sessions of one unix-user open at once (default 256)", "N"},
+        {"open-session-rate", 0, 0, G_OPTION_ARG_INT, &openRate,
+            "OpenSession calls per second one non-root user may make, 0 = unlimited (default 10)", "N"},
+        {"open-session-burst", 0, 0, G_OPTION_ARG_INT, &openBurst,
+            "OpenSession calls one non-root user may make at once (default 40)", "N"},
+        {"x11-socket-dir", 0, 0, G_OPTION_ARG_FILENAME, &x11SocketDir,
+            "Where X servers listen, as X<N> (default /tmp/.X11-unix)", "DIR"},
         {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr},
     };
     std::unique_ptr<GOptionContext, decltype(&g_option_context_free)> ctx(
@@ -91,6 +103,7 @@ Result<Options> parseOptions(int argc, char** argv)
     take(sysfsRoot, o.sysfsRoot);
     std::string master;
     take(drmMaster, master);
+    take(x11SocketDir, o.x11SocketDir);
     if (!parsed) {
         std::string msg = error->message;
         g_error_free(error);
@@ -129,6 +142,19 @@ Result<Options> parseOptions(int argc, char** argv)
         o.inhibitorsPerUser = static_cast<unsigned>(inhibitorsPerUser);
     if (idleThreshold > 0)
         o.idleThresholdSeconds = static_cast<unsigned>(idleThreshold);
+    if (maxSessions == 0 || maxSessions < -1 || maxSessionsPerUser == 0 || maxSessionsPerUser < -1 || openRate < -1
+        || openBurst == 0 || openBurst < -1)
+        return Error{ErrorCode::InvalidInput,
+            "--max-sessions, --max-sessions-per-user and --open-session-burst must be positive, "
+            "--open-session-rate must not be negative"};
+    if (maxSessions > 0)
+        o.maxSessions = static_cast<unsigned>(maxSessions);
+    if (maxSessionsPerUser > 0)
+        o.maxSessionsPerUser = static_cast<unsigned>(maxSessionsPerUser);
+    if (openRate >= 0)
+        o.openSessionRate = static_cast<unsigned>(openRate);
+    if (openBurst > 0)
+        o.openSessionBurst = static_cast<unsigned>(openBurst);
     return o;
 }
 

@@ -34,6 +34,12 @@ struct Options {
     // tree in tests), and the test-only DRM-master stand-in (OFD locks instead of the ioctls).
     std::string sysfsRoot = "/";
     bool drmMasterOfdLock = false;
+    // What one client can make the daemon hold (issue 16.3/18.4) and where X servers listen.
+    unsigned maxSessions = 8192;
+    unsigned maxSessionsPerUser = 256;
+    unsigned openSessionRate = 10; // per second and non-root uid; 0 = unlimited
+    unsigned openSessionBurst = 40;
+    std::string x11SocketDir = "/tmp/.X11-unix";
     bool printHelpOnly = false;
     std::string helpText;
 };

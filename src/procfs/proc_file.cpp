@@ -36,9 +36,17 @@ Result<std::string> readProcFile(const std::string& path, std::size_t maxBytes, 
             *errnoOut = err;
         return Error{ErrorCode::Failed, std::string(what) + " '" + path + "': " + std::strerror(err)};
     };
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    // /proc/PID/* of a user's pid is the user's to shape: never follow a symlink as the last
+    // component, never wait in open(), and read regular files only (the fixture trees of the
+    // tests hold plain files; the kernel's are regular files of size 0).
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW));
     if (!fd)
         return fail("cannot open", errno);
+    struct stat st { };
+    if (::fstat(fd.get(), &st) != 0)
+        return fail("cannot stat", errno);
+    if (!S_ISREG(st.st_mode))
+        return Error{ErrorCode::Failed, "'" + path + "' is not a regular file; refusing to read it"};
     std::string out;
     char buf[8192];
     for (;;) {

@@ -1,6 +1,9 @@
 // Process facts a session needs from /proc: parent, uid, start time, tty, login session, environ.
 #include "procfs/process_info.h"
 
+#include <time.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <utility>
@@ -63,7 +66,12 @@ Result<StatFields> parseStat(std::string_view text, const std::string& path)
     return out;
 }
 
-Result<uid_t> parseRealUid(std::string_view status, const std::string& path)
+struct Uids {
+    uid_t real = 0;
+    uid_t effective = 0;
+};
+
+Result<Uids> parseUids(std::string_view status, const std::string& path)
 {
     std::size_t pos = 0;
     while (pos < status.size()) {
@@ -80,7 +88,10 @@ Result<uid_t> parseRealUid(std::string_view status, const std::string& path)
         auto uid = parseNumber<uid_t>(ids[0]);
         if (!uid)
             return malformed(path, "Uid: is not a number: " + quoteForMessage(ids[0]));
-        return *uid;
+        auto euid = ids.size() > 1 ? parseNumber<uid_t>(ids[1]) : uid;
+        if (!euid)
+            return malformed(path, "Uid: effective uid is not a number: " + quoteForMessage(ids[1]));
+        return Uids{*uid, *euid};
     }
     return malformed(path, "no Uid: line");
 }
@@ -95,6 +106,17 @@ Result<StatFields> readStat(const std::string& root, pid_t pid)
 
 } // namespace
 
+unsigned long long ticksSinceBoot()
+{
+    // The kernel prints starttime from the task's boot-based start time divided by USER_HZ.
+    timespec now{};
+    ::clock_gettime(CLOCK_BOOTTIME, &now);
+    const long hz = ::sysconf(_SC_CLK_TCK);
+    const auto ticks = static_cast<unsigned long long>(hz > 0 ? hz : 100);
+    return static_cast<unsigned long long>(now.tv_sec) * ticks
+        + static_cast<unsigned long long>(now.tv_nsec) / (1000000000ULL / ticks);
+}
+
 ProcReader::ProcReader(std::string root) : root_(std::move(root)) { }
 
 Result<ProcessInfo> ProcReader::read(pid_t pid) const
@@ -107,14 +129,15 @@ Result<ProcessInfo> ProcReader::read(pid_t pid) const
     auto statusText = readPidFile(root_, pid, "status", kSmallFileCap);
     if (!statusText)
         return std::move(statusText).error();
-    auto uid = parseRealUid(*statusText, pidDir(root_, pid) + "/status");
+    auto uid = parseUids(*statusText, pidDir(root_, pid) + "/status");
     if (!uid)
         return std::move(uid).error();
 
     ProcessInfo info;
     info.pid = pid;
     info.ppid = stat->ppid;
-    info.uid = uid.value();
+    info.uid = uid->real;
+    info.effectiveUid = uid->effective;
     info.startTime = stat->startTime;
     info.ttyDevice = ttyPathFromDeviceNumber(stat->ttyNr);
 

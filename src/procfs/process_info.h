@@ -16,11 +16,16 @@ struct ProcessInfo {
     pid_t pid = 0;
     pid_t ppid = 0;
     uid_t uid = 0; // real uid: first field of "Uid:" in /proc/PID/status
+    uid_t effectiveUid = 0; // second field of "Uid:"
     unsigned long long startTime = 0; // stat field 22, clock ticks since boot: with the pid it
                                       // identifies one incarnation of a process
     std::string ttyDevice; // "/dev/tty3", "/dev/pts/0"; "" when there is none
     std::string loginSessionId; // /proc/PID/sessionid; "" when missing or unset
 };
+
+// Now, in the unit of ProcessInfo::startTime (clock ticks of CLOCK_BOOTTIME): a process whose
+// startTime is above a value taken earlier started after that moment.
+unsigned long long ticksSinceBoot();
 
 // Reads a proc tree rooted at root ("/proc" normally, a fixture directory in tests).
 class ProcReader {

@@ -88,9 +88,16 @@ std::size_t writeAll(int fd, std::string_view data)
 
 Result<std::string> readFile(const std::string& path, std::size_t maxBytes)
 {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    // O_NONBLOCK: opening a FIFO for reading would wait for a writer, with the main loop stuck
+    // behind it. Only a regular file is then read (a FIFO, device or socket is refused).
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd)
         return Error{ErrorCode::Failed, errnoText("cannot open", path, errno)};
+    struct stat st { };
+    if (::fstat(fd.get(), &st) != 0)
+        return Error{ErrorCode::Failed, errnoText("cannot stat", path, errno)};
+    if (!S_ISREG(st.st_mode))
+        return Error{ErrorCode::Failed, "not a regular file: '" + path + "'"};
     std::string out;
     char buf[8192];
     for (;;) {

@@ -18,6 +18,7 @@ Result<void> writeFileAtomically(
 // it, or less with errno set (a caller may resume a partly written record).
 std::size_t writeAll(int fd, std::string_view data);
 Result<void> makeDirectories(const std::string& path, mode_t mode = 0755);
+// A whole regular file, at most maxBytes. Never blocks on a FIFO or device: those are errors.
 Result<std::string> readFile(const std::string& path, std::size_t maxBytes = 16 * 1024 * 1024);
 
 } // namespace ck

@@ -133,19 +133,23 @@ TEST_F(AnOutOfRangeParameter, AUnixUserBeyond32BitsIsRefused)
         "Parameter 'user' is not a valid user id"));
 }
 
-TEST_F(AnOutOfRangeParameter, AStringLongerThan4096BytesIsRefused)
+TEST_F(AnOutOfRangeParameter, AStringLongerThanItsFieldsBoundIsRefused)
 {
-    const std::string huge(4097, 'x');
-    for (const char* name : {"session-type", "session-class", "session-service", "x11-display", "x11-display-device",
-             "display-device", "remote-host-name", "login-session-id"})
+    // A display name, a device path, a host name and a label each have a known, short length.
+    const std::pair<const char*, std::size_t> bounds[]
+        = {{"session-type", 64}, {"session-class", 64}, {"session-service", 255}, {"x11-display", 256},
+            {"x11-display-device", 128}, {"display-device", 128}, {"remote-host-name", 253}, {"login-session-id", 64}};
+    for (const auto& [name, bound] : bounds) {
+        const std::string huge(bound + 1, 'x');
         EXPECT_TRUE(refused(sessionParameters({{name, g_variant_new_string(huge.c_str())}}),
-            std::string("Parameter '") + name + "' is longer than 4096 bytes"))
+            std::string("Parameter '") + name + "' is longer than " + std::to_string(bound) + " bytes"))
             << name;
+    }
 }
 
-TEST_F(AnOutOfRangeParameter, AStringOfExactly4096BytesIsAccepted)
+TEST_F(AnOutOfRangeParameter, AHostNameOfExactly253BytesIsAccepted)
 {
-    const std::string big(4096, 'y');
+    const std::string big(253, 'y');
     const Opened s = open(*client_, sessionParameters({{"remote-host-name", g_variant_new_string(big.c_str())}}));
     EXPECT_TRUE(isReply(session(s.path, "GetRemoteHostName"), "(s)", "('" + big + "',)"));
 }

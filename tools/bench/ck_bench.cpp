@@ -363,6 +363,7 @@ int run()
     test::TestBus bus;
     test::DaemonOptions options;
     options.vtWatch = "none";
+    options.extraArgs.push_back("--max-sessions-per-user=8192"); // 1000 root sessions; the default is 256
     test::Daemon daemon(bus, options);
     if (!daemon.start()) {
         std::fprintf(stderr, "ck-bench: the daemon did not start:\n%s\n", daemon.stderrText().c_str());

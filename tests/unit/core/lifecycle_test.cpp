@@ -27,6 +27,7 @@ protected:
 
 TEST_F(AManager, GivesEachSessionA32HexDigitCookieThatIsUniqueOver10000Sessions)
 {
+    manager.setLimits({20000, 20000}); // beyond the default caps of 8192 sessions, 256 per user
     auto isLowerHex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
     std::unordered_set<std::string> cookies;
     for (int i = 0; i < 10000; ++i) {
@@ -280,7 +281,15 @@ TEST_F(AManager, VouchesForALoginSessionIdOfALocalSession)
     SessionParams p = textSession(1000, "/dev/tty2");
     p.loginSessionId = "7";
     open(p);
-    EXPECT_TRUE(manager.localityVouchedFor("7"));
+    EXPECT_TRUE(manager.localityVouchedFor("7", 1000));
+}
+
+TEST_F(AManager, DoesNotVouchForAnotherUsersSessionWithTheSameLoginSessionId)
+{
+    SessionParams p = textSession(0, "/dev/tty2");
+    p.loginSessionId = "7";
+    open(p);
+    EXPECT_FALSE(manager.localityVouchedFor("7", 65534));
 }
 
 TEST_F(AManager, DoesNotVouchForALoginSessionIdOfARemoteSession)
@@ -288,15 +297,15 @@ TEST_F(AManager, DoesNotVouchForALoginSessionIdOfARemoteSession)
     SessionParams p = remoteSession(1000, "far.example.org");
     p.loginSessionId = "8";
     open(p);
-    EXPECT_FALSE(manager.localityVouchedFor("8"));
+    EXPECT_FALSE(manager.localityVouchedFor("8", 1000));
 }
 
 TEST_F(AManager, DoesNotVouchForAnUnknownOrEmptyLoginSessionId)
 {
     SessionParams p = textSession(1000, "/dev/tty2");
     open(p); // a local session whose login-session-id is empty
-    EXPECT_FALSE(manager.localityVouchedFor(""));
-    EXPECT_FALSE(manager.localityVouchedFor("9"));
+    EXPECT_FALSE(manager.localityVouchedFor("", 1000));
+    EXPECT_FALSE(manager.localityVouchedFor("9", 1000));
 }
 
 TEST_F(AManager, StopsVouchingOnceTheLocalSessionCloses)
@@ -305,7 +314,7 @@ TEST_F(AManager, StopsVouchingOnceTheLocalSessionCloses)
     p.loginSessionId = "7";
     Session& s = open(p);
     manager.removeSession(s);
-    EXPECT_FALSE(manager.localityVouchedFor("7"));
+    EXPECT_FALSE(manager.localityVouchedFor("7", 1000));
 }
 
 } // namespace

@@ -35,6 +35,13 @@ TEST(ParseSeatFile, ReadsTheDevicesOfAGoodFile)
     EXPECT_THAT(cfg->devices, ElementsAre(Device{"drm", "card1"}, Device{"input", "/dev/input/event3"}));
 }
 
+TEST(ParseSeatFile, RefusesAFileThatIsNotUtf8)
+{
+    auto cfg = parseSeatFile("[Seat Entry]\nDevices=drm:card\xff\n", "bad.seat");
+    ASSERT_FALSE(cfg.ok()) << "a device name that GVariant would refuse entered the model";
+    EXPECT_EQ(cfg.error().message, "bad.seat: not a seat file (not UTF-8)");
+}
+
 TEST(ParseSeatFile, AcceptsTheShippedPrimarySeatWithNoDevices)
 {
     auto cfg

@@ -2,6 +2,7 @@
 #include "procfs/process_info.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -289,4 +290,31 @@ TEST(AProcReaderOnTheRealProc, SeesTheEnvironmentAsOfExec)
     auto late = reader.environValue(::getpid(), "CK_PROCFS_SET_AFTER_EXEC");
     ASSERT_TRUE(late) << late.error().message;
     EXPECT_FALSE(late->has_value());
+}
+
+TEST(AProcReaderGivenAFifo, RefusesItWithoutWaitingForAWriter)
+{
+    ScratchTree tree;
+    tree.write("9/status", "Uid:\t0\t0\t0\t0\n");
+    ASSERT_EQ(::mkfifo((tree.path() + "/9/stat").c_str(), 0600), 0);
+    ASSERT_EQ(::mkfifo((tree.path() + "/9/environ").c_str(), 0600), 0);
+    const ProcReader reader(tree.path());
+    ::alarm(10); // without O_NONBLOCK open() waits for a writer forever: fail instead of hanging
+    auto info = reader.read(9);
+    const bool env = reader.environValue(9, "DISPLAY").ok();
+    ::alarm(0);
+    EXPECT_FALSE(env);
+    ASSERT_FALSE(info);
+    EXPECT_NE(info.error().message.find("is not a regular file"), std::string::npos) << info.error().message;
+}
+
+TEST(AProcReaderGivenASymlinkedFile, DoesNotFollowIt)
+{
+    ScratchTree tree;
+    tree.write("secret", "DISPLAY=:0");
+    tree.write("6/stat", "6 (x) S 1 6 6 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 77 0 0");
+    ASSERT_EQ(::symlink((tree.path() + "/secret").c_str(), (tree.path() + "/6/environ").c_str()), 0);
+    auto env = ProcReader(tree.path()).environValue(6, "DISPLAY");
+    ASSERT_FALSE(env) << "read through a symlink";
+    EXPECT_NE(env.error().message.find("6/environ"), std::string::npos) << env.error().message;
 }
