@@ -491,6 +491,9 @@ bool Soak::finish()
         if (databaseMatches(why) && f.fds == idle_.fds && f.threads == idle_.threads)
             break;
     }
+    // The daemon trims its heap 100 ms after the last session went (src/daemon/recorder.h).
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    f = footprint(daemon_.pid());
     std::printf("\nend: idle after the last start: RSS %ld kB, Private_Dirty %ld kB, %ld fds, %ld threads\n",
         idle_.rssKib, idle_.privateDirtyKib, idle_.fds, idle_.threads);
     std::printf("end: every client gone:        RSS %ld kB, Private_Dirty %ld kB, %ld fds, %ld threads\n", f.rssKib,
