@@ -232,8 +232,15 @@ protected:
         log_.reset();
         BusTest::TearDown();
     }
-    DaemonOptions options() override { return extraOptions(); }
-    virtual DaemonOptions extraOptions() { return {}; } // the default console, /dev/tty0
+    DaemonOptions options() override
+    {
+        // The real console, read once (--vt-watch=none): after the harness's "no console"
+        // default, which it overrides (the last --console counts).
+        DaemonOptions o = extraOptions();
+        o.extraArgs.push_back("--console=/dev/tty0");
+        return o;
+    }
+    virtual DaemonOptions extraOptions() { return {}; }
 
     unsigned vt_ = 0;
     std::string tty_;
