@@ -100,29 +100,8 @@ Result<void> Authorizer::localRule(PowerAction action, uid_t uid) const
 void Authorizer::authorize(
     PowerAction action, const bus::Caller& caller, bool allowInteraction, std::function<void(Result<void>)> done)
 {
-    const std::string id = actionIdFor(action);
-    polkit_.check(id, caller.busName, allowInteraction,
-        [this, action, id, uid = caller.uid, done = std::move(done)](Result<Authorization> r) {
-            if (!r) {
-                log::warning("polkit check of " + id + " failed: " + r.error().message);
-                done(Error{ErrorCode::InsufficientPermission, "Not Authorized: " + r.error().message});
-                return;
-            }
-            switch (*r) {
-            case Authorization::Authorized:
-                done({});
-                return;
-            case Authorization::Challenge:
-                done(Error{ErrorCode::AuthorizationRequired, "Authorization is required (" + id + ")"});
-                return;
-            case Authorization::NotAuthorized:
-                done(Error{ErrorCode::InsufficientPermission, "Not Authorized (" + id + ")"});
-                return;
-            case Authorization::NoAuthority:
-                done(localRule(action, uid));
-                return;
-            }
-        });
+    checkAll({actionIdFor(action)}, caller, allowInteraction,
+        [this, action, uid = caller.uid] { return localRule(action, uid); }, std::move(done));
 }
 
 void Authorizer::checkAll(std::vector<std::string> ids, const bus::Caller& caller, bool allowInteraction,
