@@ -195,7 +195,7 @@ bool HookRunner::spawn(Job job)
         return false;
     }
     log::debug("running hook " + job.program + " " + job.action);
-    running_.emplace();
+    running_.emplace(Running{}); // not emplace(): clang 14 sees Running as not default-constructible (NSDMI in a nested class)
     running_->job = std::move(job);
     running_->pid = pid;
     running_->watch.reset(g_child_watch_source_new(pid));
