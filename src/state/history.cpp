@@ -464,9 +464,12 @@ Result<HistoryEvent> parseHistoryLine(std::string_view line)
             return parseError("history line with a malformed value for " + std::string(key), whole);
     }
 
-    if (e.type >= HistoryEventType::SeatAdded && e.type <= HistoryEventType::SeatDeviceRemoved && e.seatId.empty())
+    // Ids are written as basenames: one whose basename is empty ("Seat1/") is no id, or the
+    // event would be written back as a line without it.
+    if (e.type >= HistoryEventType::SeatAdded && e.type <= HistoryEventType::SeatDeviceRemoved
+        && idBasename(e.seatId).empty())
         return parseError("history line without seat-id", whole);
-    if (isSessionEvent(e.type) && e.sessionId.empty())
+    if (isSessionEvent(e.type) && idBasename(e.sessionId).empty())
         return parseError("history line without session-id", whole);
     return e;
 }

@@ -221,6 +221,26 @@ TEST(MalformedHistoryLines, AreRejectedWithAnError)
     }
 }
 
+// Found by tests/fuzz (history): "Seat1/" parsed, but its basename is empty, so the line the
+// event is written back as had seat-id='' and did not parse any more.
+TEST(AHistoryLineWhoseIdEndsInASlash, IsRejectedLikeALineWithoutTheId)
+{
+    const char* bad[] = {
+        "1.000 type=SEAT_ADDED : seat-id='Seat1/' seat-kind=0",
+        "1.000 type=SEAT_ADDED : seat-id=/ seat-kind=0",
+        "1.000 type=SEAT_SESSION_ADDED : seat-id='Seat1' session-id='/org/freedesktop/ConsoleKit/'",
+        "1.000 type=SEAT_ACTIVE_SESSION_CHANGED : seat-id='/org/freedesktop/ConsoleKit/' session-id='Session2'",
+    };
+    for (const char* line : bad) {
+        auto e = parseHistoryLine(line);
+        ASSERT_FALSE(e.ok()) << "accepted: " << line << " (written back as: " << formatHistoryLine(*e) << ")";
+        EXPECT_NE(e.error().message.find("without"), std::string::npos) << e.error().message;
+    }
+    auto full = parseHistoryLine("1.000 type=SEAT_ADDED : seat-id='/org/freedesktop/ConsoleKit/Seat1' seat-kind=0");
+    ASSERT_TRUE(full.ok()) << "a classic full path still parses";
+    EXPECT_TRUE(parseHistoryLine(formatHistoryLine(*full)).ok());
+}
+
 TEST(AHistoryWriter, CreatesTheDirectoryAndAppendsOneLinePerEvent)
 {
     test::TempDir dir;
