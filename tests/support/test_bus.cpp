@@ -28,6 +28,11 @@ std::string env(const char* name, const char* fallback)
     return v != nullptr ? v : fallback;
 }
 
+std::chrono::milliseconds scaled(std::chrono::milliseconds bound)
+{
+    return bound * std::max(1L, std::strtol(env("CK_TEST_TIMEOUT_SCALE", "1").c_str(), nullptr, 10));
+}
+
 void skipUnless(bool condition, const char* why)
 {
     if (!condition) {
@@ -380,9 +385,7 @@ void Client::watchSignals()
 
 bool Client::waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout)
 {
-    // Under `meson test --setup=valgrind` the test itself runs many times slower.
-    const long scale = std::max(1L, std::strtol(env("CK_TEST_TIMEOUT_SCALE", "1").c_str(), nullptr, 10));
-    const auto deadline = std::chrono::steady_clock::now() + timeout * scale;
+    const auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
     while (!pred()) {
         if (std::chrono::steady_clock::now() >= deadline)
             return false;

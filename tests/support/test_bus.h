@@ -17,6 +17,9 @@ namespace ck::test {
 
 // Paths the build gives the tests (meson passes them through the environment).
 std::string env(const char* name, const char* fallback = "");
+// A wait or a bound of the tests scaled by CK_TEST_TIMEOUT_SCALE: under `meson test
+// --setup=valgrind` the test binary itself runs many times slower.
+std::chrono::milliseconds scaled(std::chrono::milliseconds bound);
 
 class TempDir {
 public:
