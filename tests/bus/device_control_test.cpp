@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 #include "bus/bus_fixture.h"
 #include "unit/device/fake_sysfs.h"
@@ -322,6 +324,36 @@ TEST_F(ASessionWithDevices, TellsAControllerThatOutlivedADaemonKillThatItsDevice
     daemon_ = std::make_unique<Daemon>(*bus_, o);
     ASSERT_TRUE(daemon_->start()) << daemon_->stderrText();
     ASSERT_TRUE(call(controller, "CanControlSession").ok());
+    EXPECT_TRUE(log.signals("PauseDevice").empty()) << daemon_->stderrText();
+}
+
+// Unique names are only unique on one bus: a record left on another bus (the system bus was
+// restarted too) names strangers, and nobody is told anything.
+TEST_F(ASessionWithDevices, TellsNobodyWhenTheRecordComesFromAnotherBus)
+{
+    Client controller(bus_->address());
+    MessageLog log(controller.connection());
+    ASSERT_TRUE(call(controller, "TakeControl", g_variant_new("(b)", FALSE)).ok());
+    UniqueFd cardFd;
+    ASSERT_TRUE(takeDevice(controller, 1, 3, cardFd).ok());
+    const std::string rundir = daemon_->rundir();
+    daemon_->stop(SIGKILL);
+    std::string record;
+    {
+        std::ifstream in(rundir + "/controllers");
+        std::getline(in, record); // "bus <id>"
+        ASSERT_EQ(record.rfind("bus ", 0), 0u) << record;
+        std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        ASSERT_NE(rest.find(controller.uniqueName() + " 1:3"), std::string::npos) << rest;
+        record = "bus 0123456789abcdef0123456789abcdef\n" + rest;
+    }
+    std::ofstream(rundir + "/controllers", std::ios::trunc) << record;
+    auto first = std::move(daemon_);
+    DaemonOptions o = options();
+    o.extraArgs.push_back("--rundir=" + rundir);
+    daemon_ = std::make_unique<Daemon>(*bus_, o);
+    ASSERT_TRUE(daemon_->start()) << daemon_->stderrText();
+    ASSERT_TRUE(call(controller, "CanControlSession").ok()); // answered after anything sent at start
     EXPECT_TRUE(log.signals("PauseDevice").empty()) << daemon_->stderrText();
 }
 
