@@ -157,13 +157,14 @@ void DeviceSetup::writeControllers()
             out << ' ' << major << ':' << minor;
         out << '\n';
     }
+    // Called for every name that leaves the bus: only a new content is written, and one that
+    // could not be written is not retried until it changes (no warning per vanished client on a
+    // full /run; a stale record costs at most a needless or a missing "gone").
     if (out.str() == controllersWritten_)
         return;
-    if (auto r = writeFileAtomically(controllersFile_, out.str(), 0644); !r) {
-        log::warning("cannot record the session controllers: " + r.error().message);
-        return;
-    }
     controllersWritten_ = out.str();
+    if (auto r = writeFileAtomically(controllersFile_, controllersWritten_, 0644); !r)
+        log::warning("cannot record the session controllers: " + r.error().message);
 }
 
 void DeviceSetup::tellPreviousControllers()

@@ -67,7 +67,7 @@ private:
     guint signalSource_ = 0;
     std::string busId_;
     std::string controllersFile_;
-    std::string controllersWritten_;
+    std::string controllersWritten_; // the last content written or tried
     std::string previousControllers_; // the file as the previous daemon left it
     GDBusConnection* connection_ = nullptr; // the service's
 };
