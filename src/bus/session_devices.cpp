@@ -14,13 +14,16 @@ constexpr const char* kSessionIface = "org.freedesktop.ConsoleKit.Session";
 SessionDevices::SessionDevices(Service& service, core::Manager& manager, device::DeviceOps& ops, device::VtOps* vts)
     : service_(service), manager_(manager), control_(ops, vts, *this)
 {
-    connections_.push_back(
-        manager_.sessionRemoved.connect([this](core::Session& s) { control_.sessionClosed(s.path()); }));
+    connections_.push_back(manager_.sessionRemoved.connect([this](core::Session& s) {
+        control_.sessionClosed(s.path());
+        recordChange();
+    }));
     // Service watches every unique name that leaves the bus (NameOwnerChanged, subscribed before
     // any call is served): a controller that goes ends its control, as a ReleaseControl would.
     connections_.push_back(service_.nameVanished.connect([this](const std::string& name) {
         if (!name.empty() && name[0] == ':')
             control_.nameVanished(name);
+        recordChange();
     }));
     service_.setDeviceHandler(this);
 }
@@ -60,15 +63,18 @@ void SessionDevices::handle(const std::string& method, core::Session& session, c
             reply.fail(r.error());
             return;
         }
+        recordChange();
         reply.reply();
         checkStillThere(sender);
         return;
     }
     if (method == "ReleaseControl") {
-        if (auto r = control_.releaseControl(path, sender); !r)
+        if (auto r = control_.releaseControl(path, sender); !r) {
             reply.fail(r.error());
-        else
+        } else {
+            recordChange();
             reply.reply();
+        }
         return;
     }
     guint32 major = 0, minor = 0;
@@ -87,9 +93,11 @@ void SessionDevices::handle(const std::string& method, core::Session& session, c
         ErrorPtr error(raw);
         if (index < 0) {
             (void)control_.releaseDevice(path, sender, major, minor);
+            recordChange();
             reply.fail(ErrorCode::Failed, std::string("Cannot pass the device: ") + error->message);
             return;
         }
+        recordChange();
         reply.replyWithFd(g_variant_new("(hb)", index, r->inactive), fds.get());
         return;
     }
@@ -97,10 +105,13 @@ void SessionDevices::handle(const std::string& method, core::Session& session, c
         : method == "PauseDeviceComplete"
         ? control_.pauseDeviceComplete(path, sender, major, minor)
         : Result<void>(ErrorCode::NotSupported, "Method " + method + " is not supported by this daemon");
-    if (!r)
+    if (!r) {
         reply.fail(r.error());
-    else
-        reply.reply();
+        return;
+    }
+    if (method == "ReleaseDevice")
+        recordChange();
+    reply.reply();
 }
 
 void SessionDevices::sessionActiveChanged(core::Session& session, bool active)
@@ -128,6 +139,7 @@ void SessionDevices::checkStillThere(const std::string& name)
                 return;
             log::debug("controller " + check->name + " left before its TakeControl was answered");
             check->self->control_.nameVanished(check->name);
+            check->self->recordChange();
         },
         new Check{this, alive_, name});
 }

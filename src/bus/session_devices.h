@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,6 +28,9 @@ public:
     SessionDevices& operator=(const SessionDevices&) = delete;
 
     device::DeviceControl& control() { return control_; }
+    // Called whenever who controls which devices may have changed; after a call, before its
+    // reply, so that a daemon killed right after the reply leaves an up-to-date record.
+    void setChangeHook(std::function<void()> hook) { changed_ = std::move(hook); }
 
     // DeviceHandler
     void handle(const std::string& method, core::Session& session, const std::string& sender, const Caller& caller,
@@ -44,6 +48,11 @@ public:
     void pauseCompleted(const std::string& session) override;
 
 private:
+    void recordChange()
+    {
+        if (changed_)
+            changed_();
+    }
     device::SessionInfo infoOf(const core::Session& session) const;
     // The controller may have left the bus before TakeControl was handled: ask the bus.
     void checkStillThere(const std::string& name);
@@ -52,6 +61,7 @@ private:
     core::Manager& manager_;
     device::DeviceControl control_;
     std::map<std::string, SourceId> pauseTimers_;
+    std::function<void()> changed_;
     std::vector<Connection> connections_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

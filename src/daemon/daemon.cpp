@@ -266,6 +266,7 @@ Result<void> Daemon::start()
     // 6. the name.
     if (auto r = requestName(p.connection.get()); !r)
         return r.error();
+    p.devices->tellPreviousControllers();
     if (options_.timedExit)
         p.timed = bus::SourceId(g_timeout_add_seconds(30, quitLoop, p.loop.get()));
 

@@ -389,6 +389,18 @@ std::vector<unsigned> DeviceControl::preparedVts() const
     return vts;
 }
 
+std::vector<DeviceControl::Record> DeviceControl::records() const
+{
+    std::vector<Record> out;
+    for (const auto& [id, c] : controlled_) {
+        Record r{id, c->controller, {}};
+        for (const auto& [num, d] : c->devices)
+            r.devices.push_back(num);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 std::size_t DeviceControl::deviceCount(const std::string& session) const
 {
     const Controlled* c = find(session);

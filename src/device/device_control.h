@@ -106,6 +106,14 @@ public:
     std::string controllerOf(const std::string& session) const; // "" if none
     // VTs currently prepared for a controller (for the restart state).
     std::vector<unsigned> preparedVts() const;
+    // Who controls what, for the restart state: a daemon that died cannot tell its controllers,
+    // the next one tells them their devices are gone.
+    struct Record {
+        std::string session;
+        std::string controller;
+        std::vector<std::pair<unsigned, unsigned>> devices; // (major, minor)
+    };
+    std::vector<Record> records() const;
     std::size_t deviceCount(const std::string& session) const;
     // State of a taken device; Error if not taken.
     Result<DeviceState> deviceState(const std::string& session, unsigned major, unsigned minor) const;

@@ -10,8 +10,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <thread>
+#include <algorithm>
+#include <fstream>
+#include <iterator>
 
 #include "bus/bus_fixture.h"
 #include "unit/device/fake_sysfs.h"
@@ -110,6 +111,12 @@ protected:
         return n;
     }
     std::string card() const { return tree_->root() + "/dev/dri/card0"; }
+    // The daemon's own copy only. The duplicate a reply or signal passed lingers in the daemon
+    // until GDBus has written the message and freed its fd list: wait for it to go.
+    bool daemonHoldsOneOpenOfTheCard()
+    {
+        return client_->waitFor([&] { return daemonFdsOn(card()) == 1; });
+    }
 
     std::unique_ptr<device::test::FakeSysfs> tree_;
     Opened session_;
@@ -137,11 +144,7 @@ TEST_F(ASessionWithDevices, HandsTheControllerADuplicateOfTheDaemonsOwnOpenOfThe
     const int flags = ::fcntl(fd.get(), F_GETFL);
     EXPECT_EQ(flags & O_ACCMODE, O_RDWR);
     EXPECT_TRUE(flags & O_NONBLOCK); // the daemon's open, passed on
-    // The daemon kept its own copy. The duplicate it sent may still be held by GDBus's worker
-    // for a moment after the reply arrived (the message is freed there): wait for it to go.
-    for (int i = 0; i < 200 && daemonFdsOn(card()) != 1; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    EXPECT_EQ(daemonFdsOn(card()), 1);
+    EXPECT_TRUE(daemonHoldsOneOpenOfTheCard()); // and the daemon kept its own copy
     // Paused: the daemon dropped "master", so a client lock on its description is possible and
     // is seen from a fresh open — the description is shared with the daemon's copy.
     struct flock l { };
@@ -230,7 +233,7 @@ TEST_F(ASessionWithDevices, EndsControlAndClosesTheDevicesWhenTheControllerLeave
     ASSERT_TRUE(call(*controller, "TakeControl", g_variant_new("(b)", FALSE)).ok());
     UniqueFd fd;
     ASSERT_TRUE(takeDevice(*controller, 1, 3, fd).ok());
-    EXPECT_EQ(daemonFdsOn(card()), 1);
+    EXPECT_TRUE(daemonHoldsOneOpenOfTheCard());
     controller->close();
     controller.reset();
     ASSERT_TRUE(client_->waitFor([&] { return daemonFdsOn(card()) == 0; }));
@@ -261,10 +264,97 @@ TEST_F(ASessionWithDevices, ClosesTheDevicesWhenTheSessionCloses)
     ASSERT_NE(v, nullptr);
     g_variant_unref(v);
     g_object_unref(outFds);
-    EXPECT_EQ(daemonFdsOn(card()), 1);
+    EXPECT_TRUE(daemonHoldsOneOpenOfTheCard());
     Reply closed = leader.manager("CloseSession", g_variant_new("(s)", own.cookie.c_str()));
     ASSERT_TRUE(closed.ok()) << closed.print();
     EXPECT_EQ(daemonFdsOn(card()), 0);
+}
+
+// Issue 13.6: a daemon that was killed took its device fds with it. The next one, on the same
+// rundir, tells each controller still on the bus that its devices are gone (PauseDevice "gone",
+// unicast, for every device it had taken) and lets it take control again; a controller that left
+// meanwhile hears nothing.
+TEST_F(ASessionWithDevices, TellsAControllerThatOutlivedADaemonKillThatItsDevicesAreGone)
+{
+    Client controller(bus_->address());
+    MessageLog log(controller.connection());
+    auto leaver = std::make_unique<Client>(bus_->address());
+    Opened other = openGraphicalSession(*client_, "/dev/tty8", ":1");
+    ASSERT_FALSE(other.path.empty());
+    ASSERT_TRUE(leaver->call(other.path, kSessionIface, "TakeControl", g_variant_new("(b)", FALSE)).ok());
+    Client bystander(bus_->address());
+    MessageLog bystanderLog(bystander.connection());
+    ASSERT_TRUE(call(controller, "TakeControl", g_variant_new("(b)", FALSE)).ok());
+    UniqueFd cardFd, eventFd;
+    ASSERT_TRUE(takeDevice(controller, 1, 3, cardFd).ok());
+    ASSERT_TRUE(takeDevice(controller, 1, 5, eventFd).ok()); // killed right after this reply
+
+    const std::string rundir = daemon_->rundir();
+    daemon_->stop(SIGKILL);
+    const std::string leaverName = leaver->uniqueName();
+    leaver->close(); // gone before the next daemon starts
+    leaver.reset();
+    auto first = std::move(daemon_); // keeps its directory for the second daemon
+    DaemonOptions o = options();
+    o.extraArgs.push_back("--rundir=" + rundir);
+    daemon_ = std::make_unique<Daemon>(*bus_, o);
+    ASSERT_TRUE(daemon_->start()) << daemon_->stderrText();
+
+    ASSERT_TRUE(log.waitForSignals("PauseDevice", 2)) << daemon_->stderrText();
+    auto gone = log.signals("PauseDevice");
+    ASSERT_EQ(gone.size(), 2u);
+    EXPECT_EQ(gone[0].path, session_.path);
+    EXPECT_EQ(gone[1].path, session_.path);
+    std::vector<std::string> bodies{gone[0].body, gone[1].body};
+    std::sort(bodies.begin(), bodies.end());
+    EXPECT_EQ(bodies, (std::vector<std::string>{"(uint32 1, uint32 3, 'gone')", "(uint32 1, uint32 5, 'gone')"}));
+    ASSERT_TRUE(call(bystander, "CanControlSession").ok());
+    EXPECT_TRUE(bystanderLog.signals("PauseDevice").empty()); // unicast
+    EXPECT_EQ(daemon_->stderrText().find("telling " + leaverName + " "), std::string::npos);
+    // Control is not carried over: the same controller takes it (and its devices) again.
+    EXPECT_TRUE(call(controller, "TakeControl", g_variant_new("(b)", FALSE)).ok());
+    UniqueFd again;
+    EXPECT_TRUE(takeDevice(controller, 1, 3, again).ok());
+    EXPECT_TRUE(daemonHoldsOneOpenOfTheCard());
+    // Told once: a third daemon has nothing left to tell.
+    ASSERT_TRUE(call(controller, "ReleaseControl").ok());
+    log.clear();
+    daemon_->stop(SIGKILL);
+    auto second = std::move(daemon_);
+    daemon_ = std::make_unique<Daemon>(*bus_, o);
+    ASSERT_TRUE(daemon_->start()) << daemon_->stderrText();
+    ASSERT_TRUE(call(controller, "CanControlSession").ok());
+    EXPECT_TRUE(log.signals("PauseDevice").empty()) << daemon_->stderrText();
+}
+
+// Unique names are only unique on one bus: a record left on another bus (the system bus was
+// restarted too) names strangers, and nobody is told anything.
+TEST_F(ASessionWithDevices, TellsNobodyWhenTheRecordComesFromAnotherBus)
+{
+    Client controller(bus_->address());
+    MessageLog log(controller.connection());
+    ASSERT_TRUE(call(controller, "TakeControl", g_variant_new("(b)", FALSE)).ok());
+    UniqueFd cardFd;
+    ASSERT_TRUE(takeDevice(controller, 1, 3, cardFd).ok());
+    const std::string rundir = daemon_->rundir();
+    daemon_->stop(SIGKILL);
+    std::string record;
+    {
+        std::ifstream in(rundir + "/controllers");
+        std::getline(in, record); // "bus <id>"
+        ASSERT_EQ(record.rfind("bus ", 0), 0u) << record;
+        std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        ASSERT_NE(rest.find(controller.uniqueName() + " 1:3"), std::string::npos) << rest;
+        record = "bus 0123456789abcdef0123456789abcdef\n" + rest;
+    }
+    std::ofstream(rundir + "/controllers", std::ios::trunc) << record;
+    auto first = std::move(daemon_);
+    DaemonOptions o = options();
+    o.extraArgs.push_back("--rundir=" + rundir);
+    daemon_ = std::make_unique<Daemon>(*bus_, o);
+    ASSERT_TRUE(daemon_->start()) << daemon_->stderrText();
+    ASSERT_TRUE(call(controller, "CanControlSession").ok()); // answered after anything sent at start
+    EXPECT_TRUE(log.signals("PauseDevice").empty()) << daemon_->stderrText();
 }
 
 } // namespace

@@ -199,5 +199,31 @@ TEST_F(ADaemonWhoseStateDirectory, IsReadOnlyKeepsAnsweringLogsOnceAndCatchesUpW
     expectTheFilesToCatchUp(21);
 }
 
+// Issue 13.6: the session controllers record is rewritten when a name leaves the bus and the
+// record changes; on a full /run the failed content is not retried (and warned about) for every
+// client that comes and goes.
+TEST_F(ADaemonWhoseStateDirectory, IsFullWarnsOnceAboutTheControllersRecordHoweverManyClientsLeave)
+{
+    Reply sessions = client_->manager("GetSessions");
+    ASSERT_TRUE(sessions.ok()) << sessions.print();
+    const gchar* path = nullptr;
+    GVariantIter* iter = nullptr;
+    g_variant_get(sessions.value, "(ao)", &iter);
+    ASSERT_TRUE(g_variant_iter_next(iter, "&o", &path));
+    const std::string session = path;
+    g_variant_iter_free(iter);
+    run_->fill();
+    Reply taken
+        = client_->call(session, "org.freedesktop.ConsoleKit.Session", "TakeControl", g_variant_new("(b)", FALSE));
+    ASSERT_TRUE(taken.ok()) << taken.print();
+    for (int i = 0; i < 10; ++i) {
+        Client passer(bus_.address());
+        ASSERT_TRUE(passer.manager("GetSeats").ok());
+    }
+    ASSERT_TRUE(client_->manager("GetSeats").ok()); // the daemon has seen every one leave
+    const std::string log = daemon_.stderrText();
+    EXPECT_EQ(count(log, "cannot record the session controllers"), 1u) << log;
+}
+
 } // namespace
 } // namespace ck::test

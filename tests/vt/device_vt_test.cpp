@@ -373,6 +373,31 @@ TEST_F(ARealControlledVtWithACard, PausesBeforeInactiveAndResumesAfterActiveAcro
     ::close(card);
 }
 
+TEST_F(ARealControlledVtWithACard, IsToldItsDevicesAreGoneByTheNextDaemonAfterAKill)
+{
+    ASSERT_TRUE(tree_.nodesMade());
+    const std::string path = openSession();
+    ASSERT_FALSE(path.empty());
+    ASSERT_TRUE(client_->call(path, kSessionIface, "TakeControl", g_variant_new("(b)", FALSE)).ok());
+    ASSERT_TRUE(client_->call(path, kSessionIface, "TakeDevice", g_variant_new("(uu)", 1u, 3u)).ok());
+    std::unique_ptr<Client> controller = std::move(client_); // stays on the bus across the restart
+    MessageLog log(controller->connection());
+    const std::string rundir = daemon_->rundir();
+    daemon_->stop(SIGKILL);
+    auto first = std::move(daemon_); // keeps its directory for the second daemon
+    startDaemon({"--rundir=" + rundir, "--sysfs-root=" + tree_.root(), "--drm-master=ofd-lock"});
+    if (!log.waitForSignals("PauseDevice")) {
+        for (const auto& e : log.entries())
+            ADD_FAILURE() << "got " << e.member << " " << e.body << " on " << e.path;
+        FAIL() << "no PauseDevice: " << controller->uniqueName() << "\n" << daemon_->stderrText();
+    }
+    auto gone = log.signals("PauseDevice");
+    ASSERT_EQ(gone.size(), 1u);
+    EXPECT_EQ(gone[0].path, path);
+    EXPECT_EQ(gone[0].body, "(uint32 1, uint32 3, 'gone')");
+    EXPECT_TRUE(restoredModes(modesOf(kSpareVt)));
+}
+
 } // namespace
 } // namespace ck::test
 

@@ -490,6 +490,20 @@ TEST_F(ADeviceControl, RestoresEveryPreparedVtWhenDestroyed)
     EXPECT_EQ(layer->log, Log({"prepare vt7 uid 1000", "restore vt7"}));
 }
 
+TEST_F(ADeviceControl, RecordsWhoControlsWhichDevices)
+{
+    control(session());
+    take(226, 0);
+    take(13, 64);
+    auto records = dc.records();
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].session, "Session1");
+    EXPECT_EQ(records[0].controller, kCtl);
+    EXPECT_EQ(records[0].devices, (std::vector<std::pair<unsigned, unsigned>>{{13, 64}, {226, 0}}));
+    dc.nameVanished(kCtl);
+    EXPECT_TRUE(dc.records().empty());
+}
+
 TEST(DeviceTypeNames, NameEveryTypeAndState)
 {
     EXPECT_STREQ(typeName(Type::Drm), "drm");
