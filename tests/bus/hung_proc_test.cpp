@@ -63,5 +63,32 @@ TEST_F(AProcessWhoseEnvironNeverReads, DelaysNobodyElseAndItsLookupFailsWithBusy
     EXPECT_NE(self.find("does not belong to any session"), std::string::npos) << self;
 }
 
+TEST_F(AProcessWhoseEnvironNeverReads, DoesNotKeepTheDaemonFromAnsweringItsCallersWhenItStops)
+{
+    Child trap({env("CK_BUILD_ROOT") + "/tests/bus/ck-hung-environ"});
+    const auto dir = trap.readLine(std::chrono::seconds(10));
+    if (!dir || !dir->starts_with("/proc/"))
+        GTEST_SKIP() << "no FUSE here (ck-hung-environ could not set its trap)";
+    proc_.mapToDirectory(trap.pid(), *dir);
+    Peer nobody(bus_->address(), kNobody);
+    ASSERT_TRUE(nobody.ready());
+    auto lookup = std::async(std::launch::async,
+        [&] { return nobody.manager("GetSessionForUnixProcess", "(uint32 " + std::to_string(trap.pid()) + ",)"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the read hangs now, within its deadline
+    ASSERT_EQ(::kill(daemon_->pid(), SIGTERM), 0);
+    // The stopping daemon does not wait for the read: its pending call ends at once and it stops
+    // cleanly (a thread asleep in FUSE is not joined; the kernel ends it with the trap).
+    const bool answered = lookup.wait_for(std::chrono::seconds(3)) == std::future_status::ready;
+    trap.kill(SIGTERM);
+    trap.wait();
+    ASSERT_TRUE(answered) << "the stopping daemon left the caller waiting for the hung read";
+    const std::string line = lookup.get();
+    std::printf("[hung-proc] answer of the hung call as the daemon stopped: %s\n", line.c_str());
+    // "abandoned" from the service, or NoReply from the bus when the connection went before the
+    // queued reply was written (the daemon's stop does not flush it): an error either way.
+    EXPECT_TRUE(line.starts_with("ERROR ")) << line;
+    EXPECT_EQ(daemon_->stop(), 0) << daemon_->stderrText();
+}
+
 } // namespace
 } // namespace ck::test
