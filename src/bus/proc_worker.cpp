@@ -83,9 +83,14 @@ void ProcWorker::runJob(gpointer data, gpointer)
     if (!job.abandoned)
         job.work(); // may block for good: nothing below runs then, and nothing waits for it
     job.work = nullptr; // its captures are plain copies: fine to destroy here
-    GMainContext* context = job.context;
     // The completion holds the job until the main loop has seen it (or the context is freed).
-    g_main_context_invoke_full(context, G_PRIORITY_DEFAULT, &ProcWorker::onDone, ref, &deleteRef<std::shared_ptr<Job>>);
+    // Always a source of its own: g_main_context_invoke() would run it right here, on this
+    // thread, whenever no thread owns the context at that moment (a daemon between loop runs).
+    GSource* source = g_idle_source_new();
+    g_source_set_priority(source, G_PRIORITY_DEFAULT);
+    g_source_set_callback(source, &ProcWorker::onDone, ref, &deleteRef<std::shared_ptr<Job>>);
+    g_source_attach(source, job.context);
+    g_source_unref(source);
 }
 
 gboolean ProcWorker::onDone(gpointer data)
