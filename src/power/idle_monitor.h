@@ -33,6 +33,10 @@ public:
 
     // Monitors that are running (a monitor whose device vanished has stopped).
     std::size_t running() const;
+    // Checks waiting for the timer, and whether the timer is armed: with none of either, no check
+    // can run any more (tests show that without waiting for one that must not come).
+    std::size_t pendingChecks() const noexcept { return schedule_.size(); }
+    bool timerArmed() const noexcept { return timer_.get() != 0; }
 
 private:
     struct Monitor;

@@ -45,6 +45,9 @@ public:
     Result<void> activate(unsigned vt);
     WatchMode mode() const { return watcher_->mode(); }
     std::size_t threadCount() const { return watcher_->threadCount(); }
+    // Whether a reconcile pass is still to come: once none is and no wake-up waits, the monitor
+    // reports nothing more by itself (tests wait for that instead of a fixed time).
+    bool reconcileScheduled() const { return reconcileSource_ != nullptr; }
 
 private:
     struct SourceDeleter {

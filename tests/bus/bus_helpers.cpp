@@ -13,16 +13,6 @@
 namespace ck::test {
 
 namespace {
-std::string printVariant(GVariant* v)
-{
-    if (v == nullptr)
-        return {};
-    gchar* s = g_variant_print(v, TRUE);
-    std::string out = s;
-    g_free(s);
-    return out;
-}
-
 // argv/envp storage that outlives fork(): the child only calls async-signal-safe functions.
 struct CStrings {
     std::vector<std::string> strings;
@@ -93,95 +83,6 @@ int reap(pid_t pid, std::chrono::milliseconds grace)
         return ::testing::AssertionFailure()
             << "expected a message containing \"" << messagePart << "\", got " << reply.print();
     return ::testing::AssertionSuccess();
-}
-
-// --- MessageLog --------------------------------------------------------------------------------
-
-MessageLog::MessageLog(GDBusConnection* connection) : connection_(connection)
-{
-    filterId_ = g_dbus_connection_add_filter(connection_, &MessageLog::filter, new std::shared_ptr<State>(state_),
-        [](gpointer p) { delete static_cast<std::shared_ptr<State>*>(p); });
-    // A match rule without a callback: the bus routes the daemon's signals to us and the
-    // filter records them; the synchronous AddMatch returns once the rule is in place.
-    GVariant* r = g_dbus_connection_call_sync(connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-        "org.freedesktop.DBus", "AddMatch", g_variant_new("(s)", "type='signal',sender='org.freedesktop.ConsoleKit'"),
-        nullptr, G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, nullptr);
-    if (r != nullptr)
-        g_variant_unref(r);
-    clear();
-}
-
-MessageLog::~MessageLog()
-{
-    g_dbus_connection_remove_filter(connection_, filterId_);
-}
-
-GDBusMessage* MessageLog::filter(GDBusConnection*, GDBusMessage* message, gboolean incoming, gpointer data)
-{
-    if (!incoming)
-        return message;
-    State& state = **static_cast<std::shared_ptr<State>*>(data);
-    Entry e;
-    e.type = g_dbus_message_get_message_type(message);
-    auto str = [](const gchar* s) { return s != nullptr ? std::string(s) : std::string(); };
-    e.path = str(g_dbus_message_get_path(message));
-    e.iface = str(g_dbus_message_get_interface(message));
-    e.member = str(g_dbus_message_get_member(message));
-    e.errorName = str(g_dbus_message_get_error_name(message));
-    GVariant* body = g_dbus_message_get_body(message);
-    if (body != nullptr) {
-        e.signature = g_variant_get_type_string(body);
-        e.body = printVariant(body);
-    }
-    std::lock_guard lock(state.mutex);
-    state.entries.push_back(std::move(e));
-    return message;
-}
-
-std::vector<MessageLog::Entry> MessageLog::entries() const
-{
-    std::lock_guard lock(state_->mutex);
-    return state_->entries;
-}
-
-std::vector<MessageLog::Entry> MessageLog::signals(const std::string& member, const std::string& iface) const
-{
-    std::vector<Entry> out;
-    for (auto& e : entries())
-        if (e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.member == member && (iface.empty() || e.iface == iface))
-            out.push_back(e);
-    return out;
-}
-
-int MessageLog::indexOf(const std::function<bool(const Entry&)>& pred) const
-{
-    const auto all = entries();
-    for (std::size_t i = 0; i < all.size(); ++i)
-        if (pred(all[i]))
-            return static_cast<int>(i);
-    return -1;
-}
-
-bool MessageLog::waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) const
-{
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() >= deadline)
-            return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return true;
-}
-
-bool MessageLog::waitForSignals(const std::string& member, std::size_t count, std::chrono::milliseconds timeout) const
-{
-    return waitFor([&] { return signals(member).size() >= count; }, timeout);
-}
-
-void MessageLog::clear()
-{
-    std::lock_guard lock(state_->mutex);
-    state_->entries.clear();
 }
 
 // --- Peer --------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "support/session_openers.h" // sessionParameters, firstString
+#include "support/message_log.h"
 #include "support/test_bus.h"
 
 namespace ck::test {
@@ -40,47 +41,6 @@ inline const std::string kAccessDenied = "org.freedesktop.DBus.Error.AccessDenie
 ::testing::AssertionResult isReply(const Reply& reply, const char* type, const std::string& printed);
 // The reply is the named D-Bus error and its message contains `messagePart`.
 ::testing::AssertionResult isError(const Reply& reply, const std::string& name, const std::string& messagePart);
-
-// Every message a connection receives, in arrival order: signals of org.freedesktop.ConsoleKit
-// (a match rule is added for them) and the replies to the connection's own calls. Recorded by a
-// GDBus filter, i.e. on the wire order, without iterating a main loop.
-class MessageLog {
-public:
-    struct Entry {
-        GDBusMessageType type;
-        std::string path, iface, member;
-        std::string signature; // of the body, "" when none
-        std::string body; // g_variant_print with types, "" when none
-        std::string errorName; // for errors
-    };
-    explicit MessageLog(GDBusConnection* connection);
-    ~MessageLog();
-    MessageLog(const MessageLog&) = delete;
-    MessageLog& operator=(const MessageLog&) = delete;
-
-    std::vector<Entry> entries() const;
-    // The signals called `member` (any interface when iface is empty).
-    std::vector<Entry> signals(const std::string& member, const std::string& iface = "") const;
-    // Index in entries() of the first entry matching pred, -1 if none.
-    int indexOf(const std::function<bool(const Entry&)>& pred) const;
-    bool waitForSignals(const std::string& member, std::size_t count = 1,
-        std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
-    bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
-    void clear();
-
-private:
-    // Shared with the filter: GDBus may still run a filter after remove_filter returns, and frees
-    // its user data (a shared_ptr to this) only when that can no longer happen.
-    struct State {
-        std::mutex mutex;
-        std::vector<Entry> entries;
-    };
-    static GDBusMessage* filter(GDBusConnection*, GDBusMessage* message, gboolean incoming, gpointer data);
-
-    GDBusConnection* connection_;
-    guint filterId_ = 0;
-    std::shared_ptr<State> state_ = std::make_shared<State>();
-};
 
 // ck-bus-peer in a child process (see bus_peer.cpp): a client with its own pid, optionally as
 // another uid (setpriv), a clean environment plus `env`, and no controlling terminal.

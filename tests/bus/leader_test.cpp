@@ -30,7 +30,7 @@ TEST_F(ALeaderThatDisconnects, EndsItsSessionWithSessionRemoved)
     const Opened s = openTextSession(leader);
     leader.close();
     ASSERT_TRUE(log_->waitForSignals("SessionRemoved", 2)); // on the seat and on the manager
-    const auto removed = log_->signals("SessionRemoved", kManagerIface);
+    const auto removed = log_->signalsOf("SessionRemoved", kManagerIface);
     ASSERT_EQ(removed.size(), 1u);
     EXPECT_EQ(removed[0].body, "('Session1', objectpath '" + s.path + "')");
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "(@ao [],)"));
@@ -43,7 +43,7 @@ TEST_F(ALeaderThatDisconnects, EndsEveryOneOfItsSessions)
     openRemoteSession(leader);
     openTextSession(leader, "/dev/pts/1");
     leader.close();
-    ASSERT_TRUE(log_->waitFor([&] { return log_->signals("SessionRemoved", kManagerIface).size() >= 3; }));
+    ASSERT_TRUE(log_->waitFor([&] { return log_->signalsOf("SessionRemoved", kManagerIface).size() >= 3; }));
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "(@ao [],)"));
     EXPECT_TRUE(isReply(client_->manager("GetSeats"), "(ao)", "([objectpath '/org/freedesktop/ConsoleKit/Seat1'],)"));
 }
@@ -56,11 +56,11 @@ TEST_F(ALeaderThatDisconnects, LeavesTheSessionsOfOtherConnections)
     openTextSession(leader, "/dev/tty6");
     const Opened kept = openRemoteSession(other);
     leader.close();
-    ASSERT_TRUE(log_->waitFor([&] { return log_->signals("SessionRemoved", kManagerIface).size() >= 2; }));
+    ASSERT_TRUE(log_->waitFor([&] { return log_->signalsOf("SessionRemoved", kManagerIface).size() >= 2; }));
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "([objectpath '" + kept.path + "'],)"));
     EXPECT_TRUE(isReply(client_->manager("GetSessionForCookie", g_variant_new("(s)", kept.cookie.c_str())), "(o)",
         "(objectpath '" + kept.path + "',)"));
-    EXPECT_EQ(log_->signals("SessionRemoved", kManagerIface).size(), 2u);
+    EXPECT_EQ(log_->signalsOf("SessionRemoved", kManagerIface).size(), 2u);
 }
 
 TEST_F(ALeaderThatDisconnects, RemovesTheDynamicSeatOfItsSession)
@@ -79,7 +79,7 @@ TEST_F(ALeaderThatDisconnects, EndsTheRestAfterItClosedOneItself)
     openTextSession(leader, "/dev/tty6");
     ASSERT_TRUE(leader.manager("CloseSession", g_variant_new("(s)", a.cookie.c_str())).ok());
     leader.close();
-    ASSERT_TRUE(log_->waitFor([&] { return log_->signals("SessionRemoved", kManagerIface).size() >= 2; }));
+    ASSERT_TRUE(log_->waitFor([&] { return log_->signalsOf("SessionRemoved", kManagerIface).size() >= 2; }));
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "(@ao [],)"));
 }
 
@@ -89,7 +89,7 @@ TEST_F(ALeaderThatDisconnects, AsAnotherProcessEndsItsSessionsWhenItExits)
     ASSERT_FALSE(Peer::cookieOf(leader.manager("OpenSession")).empty());
     ASSERT_FALSE(Peer::cookieOf(leader.manager("OpenSession")).empty());
     EXPECT_EQ(leader.quit(), 0);
-    ASSERT_TRUE(log_->waitFor([&] { return log_->signals("SessionRemoved", kManagerIface).size() >= 2; }));
+    ASSERT_TRUE(log_->waitFor([&] { return log_->signalsOf("SessionRemoved", kManagerIface).size() >= 2; }));
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "(@ao [],)"));
 }
 
@@ -137,7 +137,7 @@ TEST_F(ALeaderThatDisconnects, WithTwoHundredSessionsEndsThemAll)
 
     leader.close();
     ASSERT_TRUE(log_->waitFor(
-        [&] { return log_->signals("SessionRemoved", kManagerIface).size() >= kCount; }, std::chrono::seconds(20)));
+        [&] { return log_->signalsOf("SessionRemoved", kManagerIface).size() >= kCount; }, std::chrono::seconds(20)));
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "(@ao [],)"));
     EXPECT_TRUE(isReply(seat(kSeat1, "GetSessions"), "(ao)", "(@ao [],)"));
 }

@@ -72,8 +72,8 @@ TEST_F(ANonRootCaller, LosesItsSessionWhenItsProcessExits)
     ASSERT_FALSE(Peer::cookieOf(nobody.manager("OpenSession")).empty());
     MessageLog log(client_->connection());
     EXPECT_EQ(nobody.quit(), 0);
-    ASSERT_TRUE(log.waitFor([&] { return !log.signals("SessionRemoved", kManagerIface).empty(); }));
-    EXPECT_EQ(log.signals("SessionRemoved", kManagerIface)[0].body,
+    ASSERT_TRUE(log.waitFor([&] { return !log.signalsOf("SessionRemoved", kManagerIface).empty(); }));
+    EXPECT_EQ(log.signalsOf("SessionRemoved", kManagerIface)[0].body,
         "('Session2', objectpath '/org/freedesktop/ConsoleKit/Session2')");
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "([objectpath '" + root_.path + "'],)"));
 }
@@ -83,7 +83,7 @@ TEST_F(ANonRootCaller, OpensASessionWithGdbusThatEndsWhenGdbusExits)
     MessageLog log(client_->connection());
     CommandResult r = asNobody(kManagerPath, "org.freedesktop.ConsoleKit.Manager.OpenSession");
     EXPECT_EQ(r.status, 0) << r.output;
-    ASSERT_TRUE(log.waitFor([&] { return !log.signals("SessionRemoved", kManagerIface).empty(); }));
+    ASSERT_TRUE(log.waitFor([&] { return !log.signalsOf("SessionRemoved", kManagerIface).empty(); }));
     EXPECT_EQ(log.signals("SessionNew").size(), 1u);
     EXPECT_TRUE(isReply(client_->manager("GetSessions"), "(ao)", "([objectpath '" + root_.path + "'],)"));
 }

@@ -113,11 +113,11 @@ TEST_F(ASessionLifecycle, AnnouncesTheRemovalOnTheSeatThenOnTheManagerBeforeTheC
     ASSERT_GE(managerRemoved, 0);
     EXPECT_LT(seatRemoved, managerRemoved);
     EXPECT_LT(managerRemoved, reply);
-    const auto removed = log_->signals("SessionRemoved", kManagerIface);
+    const auto removed = log_->signalsOf("SessionRemoved", kManagerIface);
     ASSERT_EQ(removed.size(), 1u);
     EXPECT_EQ(removed[0].signature, "(so)");
     EXPECT_EQ(removed[0].body, "('Session1', objectpath '/org/freedesktop/ConsoleKit/Session1')");
-    const auto onSeat = log_->signals("SessionRemoved", kSeatIface);
+    const auto onSeat = log_->signalsOf("SessionRemoved", kSeatIface);
     ASSERT_EQ(onSeat.size(), 1u);
     EXPECT_EQ(onSeat[0].signature, "(o)");
     EXPECT_EQ(onSeat[0].body, "(objectpath '/org/freedesktop/ConsoleKit/Session1',)");

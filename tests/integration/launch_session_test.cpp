@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <thread>
 
@@ -25,6 +26,25 @@ const std::string kCurrentSession = kCall
 // Sets $s to the caller's session path (GetCurrentSession finds it through XDG_SESSION_COOKIE in
 // the environment of the gdbus process) and prints it.
 const std::string kFindSession = "s=$(" + kCurrentSession + R"( | sed -n "s/.*'\(.*\)'.*/\1/p"); echo session=$s; )";
+
+// One hex signal mask line ("SigPnd:", "ShdPnd:", "SigCgt:") of /proc/<pid>/status has `sig` set.
+bool statusMaskHas(pid_t pid, const std::string& field, int sig)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind(field, 0) == 0)
+            return (std::stoull(line.substr(field.size()), nullptr, 16) >> (sig - 1)) & 1U;
+    return false;
+}
+
+// The state letter of /proc/<pid>/stat ('Z' for a process that died and is not reaped yet).
+char processState(pid_t pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto paren = stat.rfind(')');
+    return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
+}
 
 std::string sessionMethod(const std::string& method)
 {
@@ -277,6 +297,7 @@ public:
     OnATerminal& operator=(const OnATerminal&) = delete;
 
     bool started() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
     void type(const std::string& keys) const
     {
         ASSERT_EQ(::write(master_, keys.data(), keys.size()), ssize_t(keys.size()));
@@ -338,7 +359,15 @@ TEST_P(CkLaunchSessionOnATerminal, DeliversControlCToTheCommand)
     ASSERT_TRUE(terminal.waitForOutput("ready")) << terminal.output();
     terminal.type("\x03");
     ASSERT_TRUE(terminal.waitForOutput("interrupted-1")) << terminal.output();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The command got the ^C, so ck-launch-session has been sent it too (by the kernel with the
+    // whole group, or it forwarded it). Once it has taken the signal (no longer pending) through
+    // its handler, it is still alive and its session stays: no fixed wait needed.
+    EXPECT_TRUE(statusMaskHas(terminal.pid(), "SigCgt:", SIGINT)) << "ck-launch-session catches SIGINT";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while ((statusMaskHas(terminal.pid(), "SigPnd:", SIGINT) || statusMaskHas(terminal.pid(), "ShdPnd:", SIGINT))
+        && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_NE(processState(terminal.pid()), 'Z') << "ck-launch-session must outlive ^C while the command does";
     EXPECT_EQ(sessions().size(), 1u) << "ck-launch-session must outlive ^C while the command does";
     release();
     ASSERT_TRUE(terminal.waitForOutput("count=")) << terminal.output();

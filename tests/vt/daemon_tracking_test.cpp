@@ -29,7 +29,7 @@ protected:
     }
     int indexOfSignal(const std::string& member, const std::string& path, const std::string& body = "")
     {
-        return log_->indexOf([&](const WireLog::Entry& e) {
+        return log_->indexOf([&](const MessageLog::Entry& e) {
             return e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.member == member && e.path == path
                 && (body.empty() || e.body == body);
         });
@@ -39,7 +39,7 @@ protected:
     int indexOfPropertiesChanged(const std::string& path, bool active)
     {
         auto find = [&](const std::string& needle) {
-            return log_->indexOf([&](const WireLog::Entry& e) {
+            return log_->indexOf([&](const MessageLog::Entry& e) {
                 return e.member == "PropertiesChanged" && e.path == path
                     && e.body.find(kSessionIface) != std::string::npos && e.body.find(needle) != std::string::npos;
             });

@@ -142,116 +142,6 @@ long procStatus(pid_t pid, const char* field)
     return -1;
 }
 
-// --- WireLog -----------------------------------------------------------------------------------
-
-WireLog::WireLog(GDBusConnection* connection) : connection_(connection)
-{
-    g_object_ref(connection_);
-    filterId_ = g_dbus_connection_add_filter(connection_, &WireLog::filter, new std::shared_ptr<Entries>(entries_),
-        [](gpointer data) { delete static_cast<std::shared_ptr<Entries>*>(data); });
-    GError* error = nullptr;
-    GVariant* r = g_dbus_connection_call_sync(connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-        "org.freedesktop.DBus", "AddMatch", g_variant_new("(s)", "type='signal',sender='org.freedesktop.ConsoleKit'"),
-        nullptr, G_DBUS_CALL_FLAGS_NONE, 5000, nullptr, &error);
-    if (r != nullptr)
-        g_variant_unref(r);
-    if (error != nullptr) {
-        ADD_FAILURE() << "AddMatch: " << error->message;
-        g_error_free(error);
-    }
-    clear(); // the AddMatch reply
-}
-
-WireLog::~WireLog()
-{
-    g_dbus_connection_remove_filter(connection_, filterId_);
-    g_object_unref(connection_);
-}
-
-GDBusMessage* WireLog::filter(GDBusConnection*, GDBusMessage* message, gboolean incoming, gpointer data)
-{
-    if (!incoming)
-        return message;
-    Entries& entries = **static_cast<std::shared_ptr<Entries>*>(data);
-    Entry e;
-    e.at = Clock::now();
-    e.type = g_dbus_message_get_message_type(message);
-    if (e.type == G_DBUS_MESSAGE_TYPE_METHOD_CALL)
-        return message;
-    auto str = [](const char* s) { return std::string(s != nullptr ? s : ""); };
-    e.path = str(g_dbus_message_get_path(message));
-    e.iface = str(g_dbus_message_get_interface(message));
-    e.member = str(g_dbus_message_get_member(message));
-    e.errorName = str(g_dbus_message_get_error_name(message));
-    e.replySerial = g_dbus_message_get_reply_serial(message);
-    if (GVariant* body = g_dbus_message_get_body(message)) {
-        e.signature = g_variant_get_type_string(body);
-        gchar* s = g_variant_print(body, FALSE);
-        e.body = s;
-        g_free(s);
-    }
-    if (e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.iface.rfind("org.freedesktop.DBus", 0) == 0
-        && e.iface != "org.freedesktop.DBus.Properties")
-        return message; // NameAcquired and the like
-    std::lock_guard lock(entries.mutex);
-    entries.items.push_back(std::move(e));
-    return message;
-}
-
-std::vector<WireLog::Entry> WireLog::entries() const
-{
-    std::lock_guard lock(entries_->mutex);
-    return entries_->items;
-}
-
-std::vector<WireLog::Entry> WireLog::signals(const std::string& member, const std::string& path) const
-{
-    std::vector<Entry> out;
-    for (auto& e : entries())
-        if (e.type == G_DBUS_MESSAGE_TYPE_SIGNAL && e.member == member && (path.empty() || e.path == path))
-            out.push_back(e);
-    return out;
-}
-
-std::size_t WireLog::size() const
-{
-    std::lock_guard lock(entries_->mutex);
-    return entries_->items.size();
-}
-
-void WireLog::clear()
-{
-    std::lock_guard lock(entries_->mutex);
-    entries_->items.clear();
-}
-
-int WireLog::indexOf(const std::function<bool(const Entry&)>& pred, std::size_t from) const
-{
-    const auto all = entries();
-    for (std::size_t i = from; i < all.size(); ++i)
-        if (pred(all[i]))
-            return static_cast<int>(i);
-    return -1;
-}
-
-bool WireLog::waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) const
-{
-    const auto deadline = Clock::now() + timeout;
-    while (!pred()) {
-        if (Clock::now() >= deadline)
-            return false;
-        while (g_main_context_iteration(nullptr, FALSE)) { }
-        std::this_thread::sleep_for(200us);
-    }
-    return true;
-}
-
-bool WireLog::waitForSignal(
-    const std::string& member, const std::string& path, std::size_t count, std::chrono::milliseconds timeout) const
-{
-    return waitFor([&] { return signals(member, path).size() >= count; }, timeout);
-}
-
 // --- AsyncCall ---------------------------------------------------------------------------------
 
 struct AsyncCall::State {
@@ -346,7 +236,8 @@ bool DaemonOnRealVt::startDaemon()
     }
     leader_ = std::make_unique<Client>(bus_->address());
     client_ = std::make_unique<Client>(bus_->address());
-    log_ = std::make_unique<WireLog>(client_->connection());
+    log_ = std::make_unique<MessageLog>(
+        client_->connection(), MessageLog::Options{.typedBodies = false, .iterateMainContext = true});
     started_ = true;
     return true;
 }

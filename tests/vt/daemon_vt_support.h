@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "support/message_log.h"
 #include "support/test_bus.h"
 
 namespace ck::test {
@@ -69,49 +70,7 @@ long procStatus(pid_t pid, const char* field);
 
 // --- messages on the wire ------------------------------------------------------------------
 
-// Every ConsoleKit signal and every reply a connection receives, in arrival order, recorded by a
-// GDBus filter on the connection's worker thread (no main loop needed).
-class WireLog {
-public:
-    struct Entry {
-        GDBusMessageType type;
-        std::string path, iface, member;
-        std::string signature; // of the body ("" when none)
-        std::string body; // g_variant_print without types ("" when none)
-        std::string errorName; // for errors
-        guint32 replySerial = 0; // for replies and errors
-        std::chrono::steady_clock::time_point at;
-    };
-    explicit WireLog(GDBusConnection* connection); // adds the match rule and waits for it
-    ~WireLog();
-    WireLog(const WireLog&) = delete;
-    WireLog& operator=(const WireLog&) = delete;
-
-    std::vector<Entry> entries() const;
-    std::vector<Entry> signals(const std::string& member, const std::string& path = "") const;
-    std::size_t size() const;
-    void clear();
-    // Index of the first entry matching pred at or after `from`, -1 if none.
-    int indexOf(const std::function<bool(const Entry&)>& pred, std::size_t from = 0) const;
-    bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
-    bool waitForSignal(const std::string& member, const std::string& path = "", std::size_t count = 1,
-        std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
-
-private:
-    static GDBusMessage* filter(GDBusConnection*, GDBusMessage* message, gboolean incoming, gpointer data);
-
-    // Shared with the filter, which runs in GDBus's worker thread and may still be running after
-    // g_dbus_connection_remove_filter(): GDBus drops its reference once it no longer can.
-    struct Entries {
-        std::mutex mutex;
-        std::vector<Entry> items;
-    };
-    GDBusConnection* connection_;
-    guint filterId_ = 0;
-    std::shared_ptr<Entries> entries_ = std::make_shared<Entries>();
-};
-
-// A method call sent without waiting; its serial identifies the reply in a WireLog.
+// A method call sent without waiting; its serial identifies the reply in a MessageLog.
 class AsyncCall {
 public:
     AsyncCall(GDBusConnection* connection, const std::string& path, const std::string& iface, const std::string& method,
@@ -176,7 +135,7 @@ protected:
     std::unique_ptr<Daemon> daemon_;
     std::unique_ptr<Client> leader_;
     std::unique_ptr<Client> client_;
-    std::unique_ptr<WireLog> log_;
+    std::unique_ptr<MessageLog> log_;
     bool started_ = false;
 };
 

@@ -98,7 +98,9 @@ TEST_F(AnIdleMonitor, StopsWhenTheSessionEnds)
     core::Session& s = openOnPty();
     manager_.removeSession(s);
     EXPECT_EQ(monitors_.running(), 0u);
-    test::runFor(500ms); // no timer of the gone session may fire
+    // No timer of the gone session may fire: none is left that could.
+    EXPECT_EQ(monitors_.pendingChecks(), 0u);
+    EXPECT_FALSE(monitors_.timerArmed());
 }
 
 TEST_F(AnIdleMonitor, LeavesGraphicalSessionsToSetIdleHint)
@@ -108,7 +110,10 @@ TEST_F(AnIdleMonitor, LeavesGraphicalSessionsToSetIdleHint)
     p.displayDevice = pts_;
     core::Session& s = test::openSession(manager_, 1000, p);
     EXPECT_EQ(monitors_.running(), 0u);
-    test::runFor(500ms);
+    // Nothing is scheduled that could set the hint later: no check waits and no timer is armed.
+    EXPECT_EQ(monitors_.pendingChecks(), 0u);
+    EXPECT_FALSE(monitors_.timerArmed());
+    test::runPending();
     EXPECT_FALSE(s.idleHint());
 }
 
@@ -144,7 +149,8 @@ TEST_F(AnIdleMonitor, KeepsEachSessionsOwnDeadlineOnItsSharedTimer)
     manager_.removeSession(a);
     manager_.removeSession(b);
     EXPECT_EQ(monitors_.running(), 0u);
-    test::runFor(100ms); // nothing of theirs may fire
+    EXPECT_EQ(monitors_.pendingChecks(), 0u); // nothing of theirs may fire: nothing is left to
+    EXPECT_FALSE(monitors_.timerArmed());
     ::close(master2);
 }
 

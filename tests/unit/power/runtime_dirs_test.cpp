@@ -1,15 +1,19 @@
 // User runtime directories on a scratch parent: creation, sharing, removal, hostile leftovers.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "power/runtime_dirs.h"
 #include "power_test_support.h"
+#include "util/log.h"
 #include "util/unique_fd.h"
 
 namespace ck::power {
@@ -33,6 +37,82 @@ bool mounted(const std::string& path)
     }
     return false;
 }
+
+// Lowers CAP_SYS_ADMIN from the effective set (it stays permitted) so that mount(2) fails with
+// EPERM while chown and mkdir still work; raises it again when done.
+class WithoutMountCapability {
+public:
+    WithoutMountCapability()
+    {
+        header_.version = _LINUX_CAPABILITY_VERSION_3;
+        if (::syscall(SYS_capget, &header_, saved_) != 0)
+            return;
+        __user_cap_data_struct lowered[2] = {saved_[0], saved_[1]};
+        lowered[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+        lowered_ = ::syscall(SYS_capset, &header_, lowered) == 0;
+    }
+    ~WithoutMountCapability()
+    {
+        if (lowered_)
+            ::syscall(SYS_capset, &header_, saved_);
+    }
+    WithoutMountCapability(const WithoutMountCapability&) = delete;
+    WithoutMountCapability& operator=(const WithoutMountCapability&) = delete;
+    bool lowered() const { return lowered_; }
+
+private:
+    __user_cap_header_struct header_{};
+    __user_cap_data_struct saved_[2]{};
+    bool lowered_ = false;
+};
+
+// Sends the log to a temporary file in place of fd 2 for its lifetime; text() reads what came.
+class CapturedLog {
+public:
+    CapturedLog()
+    {
+        ck::log::setUseStderr(true);
+        std::fflush(stderr);
+        file_ = std::tmpfile();
+        saved_ = ::dup(STDERR_FILENO);
+        if (file_ != nullptr && saved_ >= 0)
+            ::dup2(::fileno(file_), STDERR_FILENO);
+    }
+    ~CapturedLog()
+    {
+        restore();
+        if (file_ != nullptr)
+            std::fclose(file_);
+        ck::log::setUseStderr(false);
+    }
+    CapturedLog(const CapturedLog&) = delete;
+    CapturedLog& operator=(const CapturedLog&) = delete;
+    std::string text()
+    {
+        restore();
+        std::string out;
+        if (file_ == nullptr)
+            return out;
+        std::rewind(file_);
+        char buf[4096];
+        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, file_)) > 0;)
+            out.append(buf, n);
+        return out;
+    }
+
+private:
+    void restore()
+    {
+        std::fflush(stderr);
+        if (saved_ >= 0) {
+            ::dup2(saved_, STDERR_FILENO);
+            ::close(saved_);
+            saved_ = -1;
+        }
+    }
+    std::FILE* file_ = nullptr;
+    int saved_ = -1;
+};
 
 class RuntimeDirsTest : public ::testing::Test {
 protected:
@@ -158,6 +238,23 @@ TEST_F(RuntimeDirsTest, MountsASizeLimitedTmpfsAndUnmountsItAfterTheLastSession)
     manager_.removeSession(s);
     EXPECT_FALSE(mounted(dirOf(65534)));
     EXPECT_FALSE(exists(dirOf(65534)));
+}
+
+TEST_F(RuntimeDirsTest, WarnsWhenTheTmpfsCannotBeMountedAndKeepsAPlainDirectory)
+{
+    RuntimeDirs dirs(manager_, {parent(), true});
+    CapturedLog log;
+    WithoutMountCapability noMount;
+    if (!noMount.lowered())
+        GTEST_SKIP() << "cannot lower CAP_SYS_ADMIN here";
+    core::Session& s = test::openSession(manager_, 65534);
+    const std::string logged = log.text();
+    EXPECT_FALSE(mounted(dirOf(65534)));
+    EXPECT_EQ(s.runtimeDir(), dirOf(65534));
+    // A warning, not debug: without a tmpfs the directory shares /run's space, which an admin must see.
+    EXPECT_NE(logged.find("warning: no tmpfs on " + dirOf(65534) + " (a plain directory instead)"), std::string::npos)
+        << "logged: " << logged;
+    manager_.removeSession(s);
 }
 
 TEST_F(RuntimeDirsTest, RemovingATreeLeavesAMountPointBelowAlone)

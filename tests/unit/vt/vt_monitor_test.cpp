@@ -82,7 +82,10 @@ TEST_P(AVtMonitor, EndsAtTheKernelsVtWithin100msOfABurstAndNeverFlipsBack)
     ASSERT_TRUE(runUntil([&] { return h.monitor->activeVt() == truth; }, 1s));
     const auto lag = Clock::now() - Clock::time_point(Clock::duration(doneAtNs.load()));
     EXPECT_LT(lag, 100ms);
-    runFor(150ms);
+    // Never flips back: wait until the reconcile passes the burst started have all run (the last
+    // of them found nothing new and the watcher settled), then dispatch what is left.
+    ASSERT_TRUE(runUntil([&] { return !h.monitor->reconcileScheduled(); }, 5s));
+    for (int i = 0; i < 1000 && g_main_context_iteration(nullptr, FALSE); ++i) { }
     EXPECT_EQ(h.monitor->activeVt(), truth);
     ASSERT_FALSE(h.reports.empty());
     EXPECT_EQ(h.reports.back(), truth);
@@ -129,7 +132,9 @@ TEST(AVtMonitorInNoneMode, ReadsTheVtOnDemandAndReportsNothing)
     EXPECT_EQ(h.monitor->threadCount(), 0u);
     EXPECT_EQ(h.monitor->activeVt(), 2u);
     h.dev->switchTo(7);
-    runFor(60ms);
+    // Nothing can report: no thread waits for the kernel and no reconcile pass is scheduled.
+    EXPECT_FALSE(h.monitor->reconcileScheduled());
+    for (int i = 0; i < 1000 && g_main_context_iteration(nullptr, FALSE); ++i) { }
     EXPECT_TRUE(h.reports.empty());
     EXPECT_EQ(h.monitor->activeVt(), 7u);
 }
