@@ -44,8 +44,7 @@ Service::Service(
       proc_(proc),
       options_(std::move(options)),
       callers_(connection),
-      openLimiter_(options_.openSessionRate, options_.openSessionBurst),
-      procWorker_(std::chrono::milliseconds(options_.procReadTimeoutMs))
+      openLimiter_(options_.openSessionRate, options_.openSessionBurst)
 {
     connectCoreSignals();
 }

@@ -8,7 +8,6 @@
 #include <functional>
 #include <list>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +15,6 @@
 #include "bus/caller.h"
 #include "bus/errors.h"
 #include "bus/glib_ptr.h"
-#include "bus/proc_worker.h"
 #include "core/manager.h"
 #include "core/rate_limiter.h"
 #include "procfs/process_info.h"
@@ -61,9 +59,6 @@ struct ServiceOptions {
     // `openSessionBurst` refilled at `openSessionRate` per second (0 = unlimited).
     unsigned openSessionRate = 10;
     unsigned openSessionBurst = 40;
-    // How long a read of a caller's or a named pid's /proc files may take before the call is
-    // refused with Busy (src/bus/proc_worker.h).
-    unsigned procReadTimeoutMs = 1000;
 };
 
 class Service {
@@ -162,9 +157,8 @@ private:
     void finishOpen(Call& c, core::SessionParams params, unsigned long long pidStartTime);
     bool admitOpen(Call& c);
     void replyAfterCommit(Call& c, GVariant* value);
-    // The session of pid's XDG_SESSION_COOKIE, read on the worker.
-    void sessionForPid(Call& c, pid_t pid);
-    void answerSessionForPid(Call& c, pid_t pid, const Result<std::optional<std::string>>& cookie);
+    // startTime 0: read it first; else the incarnation of pid that is meant.
+    void sessionForPid(Call& c, pid_t pid, unsigned long long startTime);
     void activate(Call& c, core::Session& session);
     core::Seat* seatOf(Call& c);
     core::Session* sessionOf(Call& c);
@@ -188,8 +182,6 @@ private:
     std::vector<Connection> coreConnections_;
     std::list<std::unique_ptr<PendingActivation>> activations_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-    // Last: destroyed first, so that its dropped answers still find the connection and `this`.
-    ProcWorker procWorker_;
 };
 
 } // namespace ck::bus

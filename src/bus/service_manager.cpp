@@ -39,31 +39,6 @@ const char* stringArg(GVariant* params, std::size_t index)
     s = g_variant_get_string(child.get(), nullptr);
     return s; // owned by params, which outlives the call
 }
-
-// XDG_SESSION_COOKIE of pid (runs on the worker). startTime 0: read it first; else the
-// incarnation of pid that is meant. The environment must be the one of that process: the same
-// incarnation of the pid before and after it is read (a pid reused in between has another one).
-Result<std::optional<std::string>> sessionCookieOf(
-    const procfs::ProcReader& proc, pid_t pid, unsigned long long startTime)
-{
-    auto fail = [&](const std::string& why) {
-        return Error{ErrorCode::Failed,
-            "Unable to lookup session information for process '" + std::to_string(pid) + "': " + why};
-    };
-    if (startTime == 0) {
-        auto before = proc.startTime(pid);
-        if (!before)
-            return fail(before.error().message);
-        startTime = *before;
-    }
-    auto cookie = proc.environValue(pid, "XDG_SESSION_COOKIE");
-    if (!cookie)
-        return fail(cookie.error().message);
-    auto after = proc.startTime(pid);
-    if (!after || *after != startTime)
-        return fail("the process exited or its pid was reused");
-    return std::move(cookie).value();
-}
 } // namespace
 
 void Service::finishOpen(Call& c, core::SessionParams params, unsigned long long pidStartTime)
@@ -103,26 +78,18 @@ void Service::openSession(Call& c)
 {
     if (!admitOpen(c))
         return;
-    // The caller's /proc files are read on the worker (issue 18.1): they may never answer.
-    auto call = std::make_shared<Call>(std::move(c));
-    procWorker_.run<Collected>(
-        "Reading /proc/" + std::to_string(call->caller.pid) + " of the caller",
-        [proc = proc_, caller = call->caller, dir = options_.x11SocketDir] {
-            return collectSessionInfo(proc, caller, dir);
-        },
-        [this, call](Result<Collected> collected) {
-            if (!collected) {
-                call->reply.fail(collected.error());
-                return;
-            }
-            core::SessionParams params = std::move(collected->params);
-            // 0.4.6's rule: a local session with the same audit login session id vouches for
-            // locality. The collector leaves isLocal false; a TCP display can never become local.
-            const bool tcpDisplay = !params.x11Display.empty() && params.x11Display.front() != ':'
-                && !params.x11Display.starts_with("unix:");
-            params.isLocal = !tcpDisplay && manager_.localityVouchedFor(params.loginSessionId, params.unixUser);
-            finishOpen(*call, std::move(params), collected->pidStartTime);
-        });
+    auto collected = collectSessionInfo(proc_, c.caller, options_.x11SocketDir);
+    if (!collected) {
+        c.reply.fail(collected.error());
+        return;
+    }
+    core::SessionParams params = std::move(collected->params);
+    // 0.4.6's rule: a local session with the same audit login session id vouches for locality.
+    // The collector leaves isLocal false; a TCP display can never become local this way.
+    const bool tcpDisplay
+        = !params.x11Display.empty() && params.x11Display.front() != ':' && !params.x11Display.starts_with("unix:");
+    params.isLocal = !tcpDisplay && manager_.localityVouchedFor(params.loginSessionId, params.unixUser);
+    finishOpen(c, std::move(params), collected->pidStartTime);
 }
 
 void Service::openSessionWithParameters(Call& c)
@@ -132,32 +99,23 @@ void Service::openSessionWithParameters(Call& c)
         c.reply.fail(ErrorCode::InsufficientPermission, "Only root may open a session with parameters");
         return;
     }
-    auto call = std::make_shared<Call>(std::move(c));
-    procWorker_.run<Collected>(
-        "Reading /proc/" + std::to_string(call->caller.pid) + " of the caller",
-        [proc = proc_, caller = call->caller, dir = options_.x11SocketDir] {
-            return collectSessionInfo(proc, caller, dir);
-        },
-        [this, call](Result<Collected> collected) {
-            // What could not be collected (even in time) is simply not known: parameters say it.
-            core::SessionParams base;
-            base.unixUser = call->caller.uid;
-            unsigned long long pidStartTime = 0;
-            if (collected) {
-                base = std::move(collected->params);
-                pidStartTime = collected->pidStartTime;
-            }
-            VariantPtr list(g_variant_get_child_value(call->params.get(), 0));
-            auto parsed = parseParameters(list.get(), std::move(base));
-            if (!parsed) {
-                call->reply.fail(parsed.error());
-                return;
-            }
-            core::SessionParams params = std::move(parsed->params);
-            if (!parsed->given.contains("is-local"))
-                params.isLocal = manager_.localityVouchedFor(params.loginSessionId, params.unixUser);
-            finishOpen(*call, std::move(params), pidStartTime);
-        });
+    core::SessionParams base;
+    base.unixUser = c.caller.uid;
+    unsigned long long pidStartTime = 0;
+    if (auto collected = collectSessionInfo(proc_, c.caller, options_.x11SocketDir)) {
+        base = std::move(collected->params);
+        pidStartTime = collected->pidStartTime;
+    }
+    VariantPtr list(g_variant_get_child_value(c.params.get(), 0));
+    auto parsed = parseParameters(list.get(), std::move(base));
+    if (!parsed) {
+        c.reply.fail(parsed.error());
+        return;
+    }
+    core::SessionParams params = std::move(parsed->params);
+    if (!parsed->given.contains("is-local"))
+        params.isLocal = manager_.localityVouchedFor(params.loginSessionId, params.unixUser);
+    finishOpen(c, std::move(params), pidStartTime);
 }
 
 void Service::closeSession(Call& c)
@@ -242,26 +200,37 @@ void Service::getSessionForCookie(Call& c)
     c.reply.reply(g_variant_new("(o)", s->path().c_str()));
 }
 
-void Service::sessionForPid(Call& c, pid_t pid)
+void Service::sessionForPid(Call& c, pid_t pid, unsigned long long startTime)
 {
     if (pid <= 1) {
         c.reply.fail(ErrorCode::InvalidInput, "pid must be > 1");
         return;
     }
-    auto call = std::make_shared<Call>(std::move(c));
-    procWorker_.run<std::optional<std::string>>(
-        "Reading /proc/" + std::to_string(pid), [proc = proc_, pid] { return sessionCookieOf(proc, pid, 0); },
-        [this, call, pid](Result<std::optional<std::string>> cookie) { answerSessionForPid(*call, pid, cookie); });
-}
-
-void Service::answerSessionForPid(Call& c, pid_t pid, const Result<std::optional<std::string>>& cookie)
-{
+    auto fail = [&](const std::string& why) {
+        c.reply.fail(ErrorCode::Failed,
+            "Unable to lookup session information for process '" + std::to_string(pid) + "': " + why);
+    };
+    // The environment must be the one of the process that was meant: the same incarnation of the
+    // pid before and after it is read (a pid reused in between has another start time).
+    if (startTime == 0) {
+        auto before = proc_.startTime(pid);
+        if (!before) {
+            fail(before.error().message);
+            return;
+        }
+        startTime = *before;
+    }
+    auto cookie = proc_.environValue(pid, "XDG_SESSION_COOKIE");
     if (!cookie) {
-        c.reply.fail(cookie.error());
+        fail(cookie.error().message);
         return;
     }
-    const std::optional<std::string>& value = cookie.value();
-    core::Session* s = value ? manager_.findSessionByCookie(*value) : nullptr;
+    auto after = proc_.startTime(pid);
+    if (!after || *after != startTime) {
+        fail("the process exited or its pid was reused");
+        return;
+    }
+    core::Session* s = cookie->has_value() ? manager_.findSessionByCookie(**cookie) : nullptr;
     if (s == nullptr) {
         c.reply.fail(ErrorCode::Failed, "Process '" + std::to_string(pid) + "' does not belong to any session");
         return;
@@ -277,24 +246,18 @@ void Service::getSessionForUnixProcess(Call& c)
         c.reply.fail(ErrorCode::InvalidInput, "pid " + std::to_string(pid) + " is out of range");
         return;
     }
-    sessionForPid(c, static_cast<pid_t>(pid));
+    sessionForPid(c, static_cast<pid_t>(pid), 0);
 }
 
 void Service::getCurrentSession(Call& c)
 {
-    auto call = std::make_shared<Call>(std::move(c));
-    const pid_t pid = call->caller.pid;
-    procWorker_.run<std::optional<std::string>>(
-        "Reading /proc/" + std::to_string(pid) + " of the caller",
-        [proc = proc_, caller = call->caller]() -> Result<std::optional<std::string>> {
-            // The caller's pid must still be the caller: else a reused pid answers with another
-            // user's session.
-            auto process = callerProcess(proc, caller);
-            if (!process)
-                return std::move(process).error();
-            return sessionCookieOf(proc, caller.pid, process->startTime);
-        },
-        [this, call, pid](Result<std::optional<std::string>> cookie) { answerSessionForPid(*call, pid, cookie); });
+    // The caller's pid must still be the caller: else a reused pid answers with another user's session.
+    auto process = callerProcess(proc_, c.caller);
+    if (!process) {
+        c.reply.fail(process.error());
+        return;
+    }
+    sessionForPid(c, c.caller.pid, process->startTime);
 }
 
 void Service::getSessionsForUnixUser(Call& c)

@@ -103,12 +103,6 @@ void FakeProc::map(pid_t pid, pid_t target)
     ::symlink(("/proc/" + std::to_string(target)).c_str(), (path() + "/" + std::to_string(pid)).c_str());
 }
 
-void FakeProc::mapToDirectory(pid_t pid, const std::string& dir)
-{
-    unmap(pid);
-    ::symlink(dir.c_str(), (path() + "/" + std::to_string(pid)).c_str());
-}
-
 void FakeProc::unmap(pid_t pid)
 {
     ::unlink((path() + "/" + std::to_string(pid)).c_str());

@@ -66,8 +66,6 @@ public:
     const std::string& path() const { return dir_.path(); }
     // <root>/<pid> shows /proc/<target>.
     void map(pid_t pid, pid_t target);
-    // <root>/<pid> shows the directory dir (a proc entry a test made up).
-    void mapToDirectory(pid_t pid, const std::string& dir);
     void unmap(pid_t pid);
 
 private:
