@@ -152,6 +152,8 @@ protected:
         const auto now = sessionsInState(readText(daemon_.rundir() + "/state"));
         for (const auto& id : sessionsInState(goodState_))
             EXPECT_TRUE(now.contains(id)) << id << " is gone from the restart state";
+        // The database is written at most every 50 ms: its failed write may come a moment later.
+        client_->waitFor([&] { return count(daemon_.stderrText(), "cannot write the session database") > 0; });
         const std::string log = daemon_.stderrText();
         EXPECT_EQ(count(log, "cannot write the restart state"), 1u) << log;
         EXPECT_EQ(count(log, "cannot write the session database"), 1u) << log;
@@ -163,6 +165,7 @@ protected:
         EXPECT_TRUE(client_->waitFor([&] { return count(database(), "[Session ") == sessions; }, 10s)) << database();
         EXPECT_TRUE(client_->waitFor(
             [&] { return sessionsInState(readText(daemon_.rundir() + "/state")).size() == sessions; }, 10s));
+        client_->waitFor([&] { return count(daemon_.stderrText(), "written again") >= 2; });
         EXPECT_EQ(count(daemon_.stderrText(), "written again"), 2u) << daemon_.stderrText();
     }
 
