@@ -204,7 +204,20 @@ Result<TakenDevice> DeviceControl::takeDevice(
 Result<void> DeviceControl::releaseDevice(
     const std::string& session, const std::string& sender, unsigned major, unsigned minor)
 {
-    auto cr = controllerCall(session, sender, "release devices");
+    return stopTaken(session, sender, major, minor, "release devices", true);
+}
+
+Result<void> DeviceControl::pauseDeviceComplete(
+    const std::string& session, const std::string& sender, unsigned major, unsigned minor)
+{
+    // Also unsolicited (Xorg drops master this way before its own VT_RELDISP).
+    return stopTaken(session, sender, major, minor, "complete device pauses", false);
+}
+
+Result<void> DeviceControl::stopTaken(const std::string& session, const std::string& sender, unsigned major,
+    unsigned minor, const char* what, bool release)
+{
+    auto cr = controllerCall(session, sender, what);
     if (!cr)
         return std::move(cr).error();
     Controlled& c = **cr;
@@ -214,24 +227,8 @@ Result<void> DeviceControl::releaseDevice(
     // Stop before close: the controller's duplicate must not keep master or input.
     if (it->second->state != DeviceState::Paused)
         stop(*it->second);
-    c.devices.erase(it);
-    maybeCompletePause(c);
-    return {};
-}
-
-Result<void> DeviceControl::pauseDeviceComplete(
-    const std::string& session, const std::string& sender, unsigned major, unsigned minor)
-{
-    auto cr = controllerCall(session, sender, "complete device pauses");
-    if (!cr)
-        return std::move(cr).error();
-    Controlled& c = **cr;
-    auto it = c.devices.find({major, minor});
-    if (it == c.devices.end())
-        return Error{ErrorCode::Failed, "Device doesn't exist"};
-    // Also unsolicited (Xorg drops master this way before its own VT_RELDISP).
-    if (it->second->state != DeviceState::Paused)
-        stop(*it->second);
+    if (release)
+        c.devices.erase(it);
     maybeCompletePause(c);
     return {};
 }

@@ -131,6 +131,10 @@ private:
     void pauseAll(Controlled& c, const char* type);
     void resumeAll(Controlled& c);
     void maybeCompletePause(Controlled& c);
+    // ReleaseDevice (`release`: the device is closed too) and PauseDeviceComplete: the device is
+    // stopped (master dropped, input revoked) unless it is paused already.
+    Result<void> stopTaken(const std::string& session, const std::string& sender, unsigned major, unsigned minor,
+        const char* what, bool release);
 
     DeviceOps& devices_;
     VtOps* vts_;
