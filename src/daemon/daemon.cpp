@@ -322,6 +322,11 @@ int Daemon::stop()
     p.recorder.reset();
     p.service.reset();
     p.proc.reset();
+    // Calls still waiting (a power script, a VT switch) were answered with an error when their
+    // owners went above; write those replies out before the connection goes, or their callers
+    // would see NoReply. Returns at once when the bus is gone.
+    if (p.connection)
+        (void)g_dbus_connection_flush_sync(p.connection.get(), nullptr, nullptr);
     p.connection.reset();
     p.pidLock.reset(); // last: the pid file goes once nothing else is left to write
     parts_.reset();

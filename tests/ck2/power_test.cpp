@@ -252,6 +252,26 @@ TEST_F(APowerManagerWithPolkit, RunsTheScriptOnceAuthorizedAndAnnouncesTheSleep)
         << readText(daemon_->logdir() + "/history");
 }
 
+// A call still waiting at the daemon's stop (here: for its power script) gets a named error; the
+// daemon used to drop the connection before its queued replies were written (NoReply).
+TEST_F(APowerManagerWithPolkit, AnswersACallStillPendingAtItsStopWithANamedError)
+{
+    polkit_->setDefault("yes");
+    setScriptSleep("ck-system-suspend", 30);
+    Child call({"sh", "-c",
+        "exec gdbus call --address '" + bus_->address()
+            + "' --dest org.freedesktop.ConsoleKit --object-path /org/freedesktop/ConsoleKit/Manager"
+              " --method org.freedesktop.ConsoleKit.Manager.Suspend false 2>&1"});
+    ASSERT_TRUE(client_->waitFor([&] { return !scriptCalls().empty(); })) << daemon_->stderrText();
+    stopDaemon();
+    std::string out;
+    while (auto line = call.readLine(std::chrono::seconds(20)))
+        out += *line + "\n";
+    EXPECT_NE(out.find("org.freedesktop.ConsoleKit.Manager.Error"), std::string::npos) << out;
+    EXPECT_EQ(out.find("NoReply"), std::string::npos) << out;
+    EXPECT_NE(call.wait(), 0);
+}
+
 TEST_F(APowerManagerWithPolkit, PassesTheInteractionFlagOnlyWhenAskedAndAlwaysForStop)
 {
     polkit_->setDefault("yes");
