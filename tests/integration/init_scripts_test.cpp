@@ -99,5 +99,79 @@ TEST_F(TheInitScripts, ConfineTheDaemonToTheUnitsCapabilitiesAndItStillServesSes
     EXPECT_EQ(daemon.stop(), 0) << daemon.stderrText();
 }
 
+// The scripts themselves, run as their init systems would run them, in a private mount namespace:
+// tmpfs on /run (the pid file, @rundir@), /etc/default (CONSOLEKIT_OPTS) and the install dir, where
+// the freshly built daemon is bind-mounted as if installed. The test bus is reached through
+// DBUS_SYSTEM_BUS_ADDRESS. (OpenRC's script needs openrc-run, which Debian does not ship by
+// default: it is only syntax-checked above.)
+class AnInstalledDaemon : public TheInitScripts {
+protected:
+    // `body` runs after the set-up, with $DAEMON the installed path and $T a scratch dir.
+    CommandResult inNamespace(const std::string& body)
+    {
+        const std::string script = fileText(dataFile("consolekit.sysvinit"));
+        const std::string installed = shellValueUnquoted(script, "DAEMON");
+        const std::string sbindir = installed.substr(0, installed.rfind('/'));
+        TempDir scratch;
+        const std::string setup = "set -e; T=" + scratch.path() + "; DAEMON=" + installed
+            + "; mount -t tmpfs none /run; mount -t tmpfs none /etc/default; mkdir -p " + sbindir
+            + "; mount -t tmpfs none " + sbindir + "; touch $DAEMON; mount --bind " + env("CK_DAEMON") + " $DAEMON;"
+            + " mkdir -p $T/log $T/conf/seats.d $T/lib $T/user;"
+              " printf 'CONSOLEKIT_OPTS=\"--logdir=%s/log --confdir=%s/conf --hooks-libdir=%s/lib --user-rundir=%s/user"
+              " --vt-watch=none --console=/nonexistent/ck-test\"\\n' $T $T $T $T >/etc/default/consolekit;"
+              " export DBUS_SYSTEM_BUS_ADDRESS='"
+            + bus.address() + "'; set +e; " + body;
+        return runCommand({"unshare", "-m", "--propagation", "private", "sh", "-c", setup});
+    }
+    static std::string shellValueUnquoted(const std::string& script, const std::string& key)
+    {
+        const auto at = script.find("\n" + key + "=");
+        if (at == std::string::npos)
+            return {};
+        const auto from = at + key.size() + 2;
+        return script.substr(from, script.find('\n', from) - from);
+    }
+    TestBus bus;
+};
+
+TEST_F(AnInstalledDaemon, IsStartedConfinedReportedAndStoppedByTheSysvinitScript)
+{
+    CommandResult r = inNamespace("S=" + dataFile("consolekit.sysvinit")
+        + "; sh $S start || exit 10;"
+          " i=0; until gdbus call --address \"$DBUS_SYSTEM_BUS_ADDRESS\" --dest org.freedesktop.ConsoleKit"
+          " --object-path /org/freedesktop/ConsoleKit/Manager --method org.freedesktop.ConsoleKit.Manager.GetSeats"
+          " >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 100 ] || exit 11; sleep 0.1; done;"
+          " sh $S status || exit 12; pid=$(cat /run/ConsoleKit/pid);"
+          " grep -E '^(CapBnd|NoNewPrivs):' /proc/$pid/status;"
+          " sh $S start || exit 13; [ \"$(cat /run/ConsoleKit/pid)\" = \"$pid\" ] || exit 14;"
+          " sh $S stop || exit 15; kill -0 $pid 2>/dev/null && exit 16;"
+          " sh $S status; [ $? = 3 ] || exit 17; echo done");
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("is running (pid"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("NoNewPrivs:\t1"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("CapBnd:\t000000000428002f"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("done"), std::string::npos) << r.output;
+}
+
+TEST_F(AnInstalledDaemon, RunsInTheForegroundConfinedUnderTheRunitRunScript)
+{
+    // runsv would run ./run; `sv check dbus` is answered by a stand-in.
+    CommandResult r = inNamespace("mkdir -p $T/bin; printf '#!/bin/sh\\nexit 0\\n' >$T/bin/sv; chmod +x $T/bin/sv;"
+                                  " PATH=$T/bin:$PATH sh "
+        + dataFile("run")
+        + " & pid=$!;"
+          " i=0; until gdbus call --address \"$DBUS_SYSTEM_BUS_ADDRESS\" --dest org.freedesktop.ConsoleKit"
+          " --object-path /org/freedesktop/ConsoleKit/Manager --method org.freedesktop.ConsoleKit.Manager.GetSeats"
+          " >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 100 ] || exit 11; sleep 0.1; done;"
+          " grep -E '^(Name|CapBnd|NoNewPrivs):' /proc/$pid/status; grep -z G_SLICE /proc/$pid/environ | tr -d '\\0';"
+          " echo; kill $pid; wait $pid; echo \"status $?\"");
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("Name:\tconsole-kit-dae"), std::string::npos) << r.output; // exec'd: the same pid
+    EXPECT_NE(r.output.find("NoNewPrivs:\t1"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("CapBnd:\t000000000428002f"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("G_SLICE=always-malloc"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("status 0"), std::string::npos) << r.output;
+}
+
 } // namespace
 } // namespace ck::test
