@@ -126,7 +126,7 @@ void logPowerAction(Recorder& recorder, power::PowerAction action)
     recorder.logEvent(state::systemEvent(type, realtimeNow()));
 }
 
-gboolean quitLoop(gpointer data)
+gboolean quitLoop(gpointer data) noexcept
 {
     g_main_loop_quit(static_cast<GMainLoop*>(data));
     return G_SOURCE_CONTINUE; // the SourceId that owns it removes it
@@ -212,14 +212,14 @@ Result<void> Daemon::start()
     p.signalSources.emplace_back(g_unix_signal_add(SIGINT, quitLoop, p.loop.get()));
     p.signalSources.emplace_back(g_unix_signal_add(
         SIGHUP,
-        [](gpointer) -> gboolean {
+        [](gpointer) noexcept -> gboolean {
             log::info("SIGHUP ignored: there is no configuration to reload (seats.d is read at start)");
             return G_SOURCE_CONTINUE;
         },
         nullptr));
     p.signalSources.emplace_back(g_unix_signal_add(
         SIGUSR1,
-        [](gpointer) -> gboolean {
+        [](gpointer) noexcept -> gboolean {
             log::setDebug(!log::debugEnabled());
             log::info(std::string("debug logging ") + (log::debugEnabled() ? "on" : "off"));
             return G_SOURCE_CONTINUE;
@@ -229,7 +229,7 @@ Result<void> Daemon::start()
     p.nameLost = g_dbus_connection_signal_subscribe(
         p.connection.get(), "org.freedesktop.DBus", "org.freedesktop.DBus", "NameLost", "/org/freedesktop/DBus",
         kBusName, G_DBUS_SIGNAL_FLAGS_NONE,
-        [](GDBusConnection*, const gchar*, const gchar*, const gchar*, const gchar*, GVariant*, gpointer data) {
+        [](GDBusConnection*, const gchar*, const gchar*, const gchar*, const gchar*, GVariant*, gpointer data) noexcept {
             log::error("lost the bus name; exiting");
             auto* self = static_cast<Daemon*>(data);
             self->failed_ = true;
@@ -237,7 +237,7 @@ Result<void> Daemon::start()
         },
         this, nullptr);
     p.closed = g_signal_connect(p.connection.get(), "closed",
-        G_CALLBACK(+[](GDBusConnection*, gboolean, GError*, gpointer data) {
+        G_CALLBACK(+[](GDBusConnection*, gboolean, GError*, gpointer data) noexcept {
             log::error("the system bus went away; exiting (the sessions are kept for the next start)");
             auto* self = static_cast<Daemon*>(data);
             self->failed_ = true;

@@ -214,7 +214,7 @@ DeviceSetup::~DeviceSetup()
         ::close(signalFd_);
 }
 
-gboolean DeviceSetup::onSignal(gint fd, GIOCondition, gpointer data)
+gboolean DeviceSetup::onSignal(gint fd, GIOCondition, gpointer data) noexcept
 {
     auto* self = static_cast<DeviceSetup*>(data);
     signalfd_siginfo si{};

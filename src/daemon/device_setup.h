@@ -56,7 +56,7 @@ public:
 
 private:
     class RecordedVts;
-    static gboolean onSignal(gint fd, GIOCondition condition, gpointer self);
+    static gboolean onSignal(gint fd, GIOCondition condition, gpointer self) noexcept;
     void writeControllers();
 
     std::unique_ptr<device::DeviceOps> ops_;

@@ -63,7 +63,7 @@ void Recorder::changed()
     if (idle_ == 0)
         idle_ = g_idle_add_full(
             G_PRIORITY_DEFAULT + 10,
-            [](gpointer data) -> gboolean {
+            [](gpointer data) noexcept -> gboolean {
                 auto* self = static_cast<Recorder*>(data);
                 self->idle_ = 0;
                 self->commit();
@@ -97,7 +97,7 @@ void Recorder::scheduleRetry()
     retryDelayMs_ = retryDelayMs_ == 0 ? kFirstRetryMs : std::min(retryDelayMs_ * 2, kMaxRetryMs);
     retry_ = g_timeout_add(
         retryDelayMs_,
-        [](gpointer data) -> gboolean {
+        [](gpointer data) noexcept -> gboolean {
             auto* self = static_cast<Recorder*>(data);
             self->retry_ = 0;
             self->retry();
@@ -130,7 +130,7 @@ void Recorder::scheduleDatabase()
     }
     databaseTimer_ = g_timeout_add(
         static_cast<guint>((wait + 999) / 1000),
-        [](gpointer data) -> gboolean {
+        [](gpointer data) noexcept -> gboolean {
             auto* self = static_cast<Recorder*>(data);
             self->databaseTimer_ = 0;
             self->writeDatabase();
@@ -184,7 +184,7 @@ void Recorder::scheduleTrim()
         g_source_remove(trim_);
     trim_ = g_timeout_add(
         100,
-        [](gpointer data) -> gboolean {
+        [](gpointer data) noexcept -> gboolean {
             static_cast<Recorder*>(data)->trim_ = 0;
             ::malloc_trim(0);
             return G_SOURCE_REMOVE;

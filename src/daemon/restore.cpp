@@ -138,14 +138,14 @@ private:
         auto* weak = new std::weak_ptr<State>(s);
         s->timer = g_timeout_add_full(
             G_PRIORITY_DEFAULT, delay,
-            [](gpointer data) -> gboolean {
+            [](gpointer data) noexcept -> gboolean {
                 if (auto st = static_cast<std::weak_ptr<State>*>(data)->lock()) {
                     st->timer = 0;
                     ask(st);
                 }
                 return G_SOURCE_REMOVE;
             },
-            weak, [](gpointer data) { delete static_cast<std::weak_ptr<State>*>(data); });
+            weak, [](gpointer data) noexcept { delete static_cast<std::weak_ptr<State>*>(data); });
     }
 
     static void ask(const std::shared_ptr<State>& s)
@@ -160,7 +160,7 @@ private:
         }
     }
 
-    static void answered(GObject* source, GAsyncResult* result, gpointer data)
+    static void answered(GObject* source, GAsyncResult* result, gpointer data) noexcept
     {
         std::unique_ptr<Call> call(static_cast<Call*>(data));
         GError* raw = nullptr;

@@ -155,7 +155,7 @@ void TtyIdleMonitors::stop(Monitor& m)
     m.stopped = true;
 }
 
-gboolean TtyIdleMonitors::onTimer(gpointer data)
+gboolean TtyIdleMonitors::onTimer(gpointer data) noexcept
 {
     auto* self = static_cast<TtyIdleMonitors*>(data);
     self->timer_.forget(); // this source ends now; rearm() adds one for the next check
@@ -211,7 +211,7 @@ void TtyIdleMonitors::activity(Monitor& m)
     arm(m, threshold_);
 }
 
-gboolean TtyIdleMonitors::onInotify(gint fd, GIOCondition, gpointer data)
+gboolean TtyIdleMonitors::onInotify(gint fd, GIOCondition, gpointer data) noexcept
 {
     auto* self = static_cast<TtyIdleMonitors*>(data);
     alignas(inotify_event) char buf[4096];

@@ -41,8 +41,8 @@ public:
 private:
     struct Monitor;
     using Schedule = std::multimap<Microseconds, Monitor*>; // monotonic due time → monitor
-    static gboolean onTimer(gpointer data);
-    static gboolean onInotify(gint fd, GIOCondition condition, gpointer data);
+    static gboolean onTimer(gpointer data) noexcept;
+    static gboolean onInotify(gint fd, GIOCondition condition, gpointer data) noexcept;
 
     void sessionAdded(core::Session& session);
     void sessionRemoved(core::Session& session);

@@ -185,7 +185,7 @@ Result<UniqueFd> Inhibitors::add(InhibitRequest request, uid_t uid, pid_t pid)
     return writeEnd;
 }
 
-gboolean Inhibitors::onHangup(gint, GIOCondition, gpointer data)
+gboolean Inhibitors::onHangup(gint, GIOCondition, gpointer data) noexcept
 {
     auto* entry = static_cast<Entry*>(data);
     entry->watch.forget(); // GLib removes the source when we return G_SOURCE_REMOVE

@@ -95,7 +95,7 @@ public:
 
 private:
     struct Entry;
-    static gboolean onHangup(gint fd, GIOCondition condition, gpointer data);
+    static gboolean onHangup(gint fd, GIOCondition condition, gpointer data) noexcept;
     void release(Entry* entry);
 
     InhibitorLimits limits_;

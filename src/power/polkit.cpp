@@ -78,7 +78,7 @@ void Polkit::sendCheck(std::unique_ptr<Request> request)
         G_VARIANT_TYPE("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, timeout, nullptr, &Polkit::onChecked, request.release());
 }
 
-void Polkit::onChecked(GObject* source, GAsyncResult* result, gpointer data)
+void Polkit::onChecked(GObject* source, GAsyncResult* result, gpointer data) noexcept
 {
     std::unique_ptr<Request> request(static_cast<Request*>(data));
     GError* raw = nullptr;

@@ -39,7 +39,7 @@ public:
 private:
     struct Request;
     static bool meansNoAuthority(const GError* error);
-    static void onChecked(GObject* source, GAsyncResult* result, gpointer data);
+    static void onChecked(GObject* source, GAsyncResult* result, gpointer data) noexcept;
     static void sendCheck(std::unique_ptr<Request> request);
     static void finish(std::unique_ptr<Request> request, Result<Authorization> outcome);
 

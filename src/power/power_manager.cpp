@@ -214,7 +214,7 @@ void PowerManager::start(PowerAction action, bus::PendingReply reply, uid_t requ
     proceed();
 }
 
-gboolean PowerManager::onDelayTimeout(gpointer data)
+gboolean PowerManager::onDelayTimeout(gpointer data) noexcept
 {
     auto* self = static_cast<PowerManager*>(data);
     if (self->pending_ != nullptr) {

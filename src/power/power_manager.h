@@ -53,7 +53,7 @@ public:
 
 private:
     struct Pending;
-    static gboolean onDelayTimeout(gpointer data);
+    static gboolean onDelayTimeout(gpointer data) noexcept;
 
     void act(PowerAction action, bool interactive, bus::PendingReply reply, const bus::Caller& caller);
     void authorizeAndStart(PowerAction action, bool interactive, std::shared_ptr<bus::PendingReply> reply,

@@ -20,7 +20,7 @@ namespace {
 
 // Runs in the forked child before exec: a session of its own, so that one kill(-pid) reaches
 // everything it started that stayed in its group (a shell script's `sleep`, a `daemon &`).
-void childSetup(gpointer)
+void childSetup(gpointer) noexcept
 {
     ::setsid();
 }

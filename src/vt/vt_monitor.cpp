@@ -115,13 +115,13 @@ void VtMonitor::scheduleReconcile()
     reconcileSource_.reset(source);
 }
 
-gboolean VtMonitor::onEventFd(gint, GIOCondition, gpointer self)
+gboolean VtMonitor::onEventFd(gint, GIOCondition, gpointer self) noexcept
 {
     static_cast<VtMonitor*>(self)->refresh(false);
     return G_SOURCE_CONTINUE;
 }
 
-gboolean VtMonitor::onReconcile(gpointer self)
+gboolean VtMonitor::onReconcile(gpointer self) noexcept
 {
     auto* m = static_cast<VtMonitor*>(self);
     // Drop our handle first (GLib holds its own reference while dispatching); refresh() may

@@ -59,8 +59,8 @@ private:
 
     void refresh(bool fromReconcile);
     void scheduleReconcile();
-    static gboolean onEventFd(gint fd, GIOCondition condition, gpointer self);
-    static gboolean onReconcile(gpointer self);
+    static gboolean onEventFd(gint fd, GIOCondition condition, gpointer self) noexcept;
+    static gboolean onReconcile(gpointer self) noexcept;
 
     std::unique_ptr<VtDevice> device_;
     std::unique_ptr<VtWatcher> watcher_; // declared after device_: destroyed (joined) first
